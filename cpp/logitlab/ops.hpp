@@ -1,0 +1,34 @@
+// Elementwise and reduction ops: softmax, log-softmax, sigmoid, relu, argmax, max (float and double).
+#pragma once
+
+#include <cstdint>
+
+#include "explain.hpp"
+#include "tensor.hpp"
+
+namespace ll {
+
+// Row kernels, llm.c style: outputs first, then inputs, then sizes. x and out are (rows, cols),
+// row-major; out may alias x. Each row's running max starts at its first element.
+template <class T> void softmax_rows(T* out, const T* x, int rows, int cols);
+template <class T> void log_softmax_rows(T* out, const T* x, int rows, int cols);
+
+// softmax / log_softmax along `dim` (negative counts from the end) of a tensor of any rank >= 0.
+// With `ex`, records the steps max, shift, exp, sum, divide (softmax) or
+// max, shift, exp, sum, log-sum-exp, subtract (log_softmax) with the values computed.
+template <class T> Tensor<T> softmax(const Tensor<T>& x, int dim = -1, Explain* ex = nullptr);
+template <class T> Tensor<T> log_softmax(const Tensor<T>& x, int dim = -1, Explain* ex = nullptr);
+
+template <class T> Tensor<T> sigmoid(const Tensor<T>& x);  // stable for large |x|
+template <class T> Tensor<T> relu(const Tensor<T>& x);
+
+// torch.argmax / torch.max(x, dim): first index of the largest value; NaN counts as the largest.
+template <class T> Tensor<int32_t> argmax(const Tensor<T>& x, int dim = -1);
+template <class T> struct MaxResult {
+  Tensor<T> values;
+  Tensor<int32_t> indices;
+};
+template <class T> MaxResult<T> max(const Tensor<T>& x, int dim);
+template <class T> T max_all(const Tensor<T>& x);  // torch.max(x): NaN if any element is NaN
+
+}  // namespace ll
