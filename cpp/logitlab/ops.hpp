@@ -14,8 +14,10 @@ template <class T> void softmax_rows(T* out, const T* x, int rows, int cols);
 template <class T> void log_softmax_rows(T* out, const T* x, int rows, int cols);
 
 // softmax / log_softmax along `dim` (negative counts from the end) of a tensor of any rank >= 0.
-// With `ex`, records the steps max, shift, exp, sum, divide (softmax) or
-// max, shift, exp, sum, log-sum-exp, subtract (log_softmax) with the values computed.
+// With `ex`, records the steps (ids) input, max, shift, exp, sum, divide (softmax) or
+// input, max, shift, exp, sum, logsumexp, result (log_softmax) with the values computed;
+// "max", "sum" and "logsumexp" have the input's shape with `dim` removed.
+// Errors (RangeError) name "softmax" / "logSoftmax": bad dim, empty input.
 template <class T> Tensor<T> softmax(const Tensor<T>& x, int dim = -1, Explain* ex = nullptr);
 template <class T> Tensor<T> log_softmax(const Tensor<T>& x, int dim = -1, Explain* ex = nullptr);
 

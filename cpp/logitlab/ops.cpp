@@ -1,0 +1,239 @@
+// Softmax, log-softmax, sigmoid, relu, argmax and max: forward kernels with optional explain steps.
+#include "logitlab/ops.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace ll {
+namespace {
+
+// A tensor seen as (outer, n, inner) around one dim: element (o, k, i) is at (o * n + k) * inner +
+// i.
+struct DimView {
+  int dim = 0;
+  size_t outer = 1, n = 1, inner = 1;
+  Shape reduced;  // the shape with `dim` removed (torch's keepdim=false)
+};
+
+DimView view_around(const Shape& shape, int dim, const char* fn) {
+  DimView v;
+  v.dim = normalize_dim(dim, static_cast<int>(shape.size()), fn);
+  if (shape.empty()) return v;  // a 0-d tensor is one row of one element
+  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
+    const auto s = static_cast<size_t>(shape[d]);
+    if (d < v.dim) v.outer *= s;
+    if (d == v.dim) v.n = s;
+    if (d > v.dim) v.inner *= s;
+    if (d != v.dim) v.reduced.push_back(shape[d]);
+  }
+  return v;
+}
+
+void require_non_empty(size_t n, const char* fn) {
+  if (n == 0) {
+    throw RangeError(std::string(fn) + ": x is empty; expected a non-empty tensor");
+  }
+}
+
+// "a is larger than b" for max/argmax: NaN beats every number and the first NaN is kept.
+template <class T>
+bool beats(T a, T b) {
+  return a > b || (std::isnan(a) && !std::isnan(b));
+}
+
+// Optional per-step buffers for explain; null pointers record nothing.
+template <class T>
+struct SoftmaxTrace {
+  T* max = nullptr;    // (outer * inner)
+  T* shift = nullptr;  // like x
+  T* exp = nullptr;    // like x
+  T* sum = nullptr;    // (outer * inner)
+  T* lse = nullptr;    // (outer * inner), log_softmax only
+};
+
+// The one softmax / log-softmax kernel every entry point runs. x and out are (outer, n, inner);
+// out may alias x. Log selects log-softmax, computed as x - (max + log(sum exp(x - max))).
+template <class T, bool Log>
+void softmax_kernel(T* out, const T* x, size_t outer, size_t n, size_t inner,
+                    const SoftmaxTrace<T>& tr) {
+  for (size_t o = 0; o < outer; ++o) {
+    for (size_t i = 0; i < inner; ++i) {
+      const size_t base = o * n * inner + i;
+      const size_t r = o * inner + i;
+      // The max only keeps exp() from overflowing; it starts at the row's first element.
+      T m = x[base];
+      for (size_t k = 1; k < n; ++k) {
+        const T v = x[base + k * inner];
+        if (beats(v, m)) m = v;
+      }
+      T s = 0;
+      for (size_t k = 0; k < n; ++k) {
+        const size_t j = base + k * inner;
+        const T z = x[j] - m;
+        const T e = std::exp(z);
+        if (tr.shift) tr.shift[j] = z;
+        if (tr.exp) tr.exp[j] = e;
+        if (!Log) out[j] = e;
+        s += e;
+      }
+      if (tr.max) tr.max[r] = m;
+      if (tr.sum) tr.sum[r] = s;
+      if (Log) {
+        const T lse = m + std::log(s);
+        if (tr.lse) tr.lse[r] = lse;
+        for (size_t k = 0; k < n; ++k) out[base + k * inner] = x[base + k * inner] - lse;
+      } else {
+        for (size_t k = 0; k < n; ++k) out[base + k * inner] /= s;
+      }
+    }
+  }
+}
+
+// softmax / log_softmax on a tensor: the last-dim case without explain runs the row kernels.
+template <class T, bool Log>
+Tensor<T> softmax_tensor(const Tensor<T>& x, int dim, Explain* ex) {
+  const char* fn = Log ? "logSoftmax" : "softmax";
+  require_non_empty(x.size(), fn);
+  const DimView v = view_around(x.shape, dim, fn);
+  Tensor<T> out(x.shape);
+  if (!ex && v.inner == 1) {
+    const int rows = static_cast<int>(v.outer), cols = static_cast<int>(v.n);
+    if (Log) {
+      log_softmax_rows(out.ptr(), x.ptr(), rows, cols);
+    } else {
+      softmax_rows(out.ptr(), x.ptr(), rows, cols);
+    }
+    return out;
+  }
+  if (!ex) {
+    softmax_kernel<T, Log>(out.ptr(), x.ptr(), v.outer, v.n, v.inner, SoftmaxTrace<T>{});
+    return out;
+  }
+  // Explain: the same kernel, also writing each intermediate into a step tensor.
+  Tensor<T> mx(v.reduced), shift(x.shape), e(x.shape), sum(v.reduced), lse(v.reduced);
+  SoftmaxTrace<T> tr{mx.ptr(), shift.ptr(), e.ptr(), sum.ptr(), Log ? lse.ptr() : nullptr};
+  softmax_kernel<T, Log>(out.ptr(), x.ptr(), v.outer, v.n, v.inner, tr);
+  ex->add("input", "Input logits", "z", x);
+  ex->add("max", "Maximum along the dim", "m = \\max_j z_j", mx);
+  ex->add("shift", "Subtract the maximum", "z_i - m", shift);
+  ex->add("exp", "Exponentiate", "e^{z_i - m}", e);
+  ex->add("sum", "Sum of the exponentials", "s = \\sum_j e^{z_j - m}", sum);
+  if (Log) {
+    ex->add("logsumexp", "Log-sum-exp", "\\mathrm{lse} = m + \\log s", lse);
+    ex->add("result", "Subtract the log-sum-exp", "z_i - \\mathrm{lse}", out);
+  } else {
+    ex->add("divide", "Divide by the sum", "\\frac{e^{z_i-m}}{\\sum_j e^{z_j-m}}", out);
+  }
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+void softmax_rows(T* out, const T* x, int rows, int cols) {
+  softmax_kernel<T, false>(out, x, static_cast<size_t>(rows), static_cast<size_t>(cols), 1,
+                           SoftmaxTrace<T>{});
+}
+
+template <class T>
+void log_softmax_rows(T* out, const T* x, int rows, int cols) {
+  softmax_kernel<T, true>(out, x, static_cast<size_t>(rows), static_cast<size_t>(cols), 1,
+                          SoftmaxTrace<T>{});
+}
+
+// Explain step ids (softmax): "input", "max", "shift", "exp", "sum", "divide" (= the result).
+// "max" and "sum" have the input's shape with `dim` removed; the others the input's shape.
+template <class T>
+Tensor<T> softmax(const Tensor<T>& x, int dim, Explain* ex) {
+  return softmax_tensor<T, false>(x, dim, ex);
+}
+
+// Explain step ids (log_softmax): "input", "max", "shift", "exp", "sum", "logsumexp", "result".
+template <class T>
+Tensor<T> log_softmax(const Tensor<T>& x, int dim, Explain* ex) {
+  return softmax_tensor<T, true>(x, dim, ex);
+}
+
+template <class T>
+Tensor<T> sigmoid(const Tensor<T>& x) {
+  Tensor<T> out(x.shape);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const T v = x.data[i];
+    // exp of a non-positive number only, so nothing overflows.
+    if (v >= 0) {
+      out.data[i] = T(1) / (T(1) + std::exp(-v));
+    } else {
+      const T e = std::exp(v);
+      out.data[i] = e / (T(1) + e);
+    }
+  }
+  return out;
+}
+
+template <class T>
+Tensor<T> relu(const Tensor<T>& x) {
+  Tensor<T> out(x.shape);
+  // NaN stays NaN, as torch.relu does.
+  for (size_t i = 0; i < x.size(); ++i) out.data[i] = x.data[i] < 0 ? T(0) : x.data[i];
+  return out;
+}
+
+template <class T>
+MaxResult<T> max(const Tensor<T>& x, int dim) {
+  require_non_empty(x.size(), "max");
+  const DimView v = view_around(x.shape, dim, "max");
+  MaxResult<T> r{Tensor<T>(v.reduced), Tensor<int32_t>(v.reduced)};
+  for (size_t o = 0; o < v.outer; ++o) {
+    for (size_t i = 0; i < v.inner; ++i) {
+      const size_t base = o * v.n * v.inner + i;
+      T best = x.data[base];
+      int32_t at = 0;
+      for (size_t k = 1; k < v.n; ++k) {
+        const T c = x.data[base + k * v.inner];
+        if (beats(c, best)) {
+          best = c;
+          at = static_cast<int32_t>(k);
+        }
+      }
+      r.values.data[o * v.inner + i] = best;
+      r.indices.data[o * v.inner + i] = at;
+    }
+  }
+  return r;
+}
+
+template <class T>
+Tensor<int32_t> argmax(const Tensor<T>& x, int dim) {
+  if (x.size() == 0) {
+    throw RangeError("argmax: x is empty; expected a non-empty tensor");
+  }
+  normalize_dim(dim, x.dim(), "argmax");  // names argmax in the message rather than max
+  return max(x, dim).indices;
+}
+
+template <class T>
+T max_all(const Tensor<T>& x) {
+  require_non_empty(x.size(), "max");
+  T best = x.data[0];
+  for (size_t i = 1; i < x.size(); ++i) {
+    if (beats(x.data[i], best)) best = x.data[i];
+  }
+  return best;
+}
+
+#define LL_INSTANTIATE_OPS(T)                                         \
+  template void softmax_rows<T>(T*, const T*, int, int);              \
+  template void log_softmax_rows<T>(T*, const T*, int, int);          \
+  template Tensor<T> softmax<T>(const Tensor<T>&, int, Explain*);     \
+  template Tensor<T> log_softmax<T>(const Tensor<T>&, int, Explain*); \
+  template Tensor<T> sigmoid<T>(const Tensor<T>&);                    \
+  template Tensor<T> relu<T>(const Tensor<T>&);                       \
+  template Tensor<int32_t> argmax<T>(const Tensor<T>&, int);          \
+  template MaxResult<T> max<T>(const Tensor<T>&, int);                \
+  template T max_all<T>(const Tensor<T>&);
+
+LL_INSTANTIATE_OPS(float)
+LL_INSTANTIATE_OPS(double)
+#undef LL_INSTANTIATE_OPS
+
+}  // namespace ll
