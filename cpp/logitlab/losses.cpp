@@ -4,17 +4,23 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <sstream>
+#include <cstdio>
+#include <cstdlib>
 
 #include "logitlab/ops.hpp"
 
 namespace ll {
 namespace {
 
+// The shortest decimal that reads back as v (like JS's String(v)), for error messages.
+// snprintf rather than iostreams keeps the .wasm small.
 std::string num(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
 }
 
 // Pairwise (cascade) summation in T without a buffer, close to torch's cascade sum: elements are
@@ -47,6 +53,30 @@ class PairwiseSum {
   int in_leaf_ = 0;
   uint64_t leaves_ = 0;
   T level_[64] = {};
+};
+
+// torch 1.13's nll_loss reduction (LossNLL.cpp): a cascade sum over the rows with 8 levels of 16;
+// after adding row b, level j flushes into level j + 1 while bits [4j, 4j + 4) of b are zero.
+// Ignored rows are skipped without flushing. With the same row losses this rounds exactly as torch.
+template <class T>
+struct NllCascade {
+  T loss[8] = {};
+  T weight[8] = {};
+  void add(size_t b, T row_loss, T w) {
+    loss[0] += row_loss;
+    weight[0] += w;
+    for (int j = 0; j + 1 < 8; ++j) {
+      if ((b & (size_t{15} << (4 * j))) != 0) break;
+      loss[j + 1] += loss[j];
+      weight[j + 1] += weight[j];
+      loss[j] = weight[j] = 0;
+    }
+  }
+  static T total(const T (&levels)[8]) {
+    T s = 0;
+    for (T v : levels) s += v;
+    return s;
+  }
 };
 
 template <class T>
@@ -253,6 +283,28 @@ Tensor<T> index_loss_forward(const Tensor<T>& logp, const Tensor<int32_t>& targe
     } else {
       ex->add("row_loss", "Loss of each row", "\\ell_i = -w_{t_i} \\log p_{i,t_i}", row_loss);
     }
+  }
+  if (eps == 0 && opt.reduction != Reduction::None) {
+    // Reduce in torch's order (see NllCascade); unweighted 'mean' divides by the row count.
+    NllCascade<T> acc;
+    size_t kept = 0;
+    for (size_t i = 0; i < l.rows; ++i) {
+      const int32_t t = target.data[i];
+      if (t == opt.ignore_index) continue;
+      acc.add(i, row_loss.data[i], weighted ? opt.weight.data[t] : T(1));
+      ++kept;
+    }
+    const T numerator = NllCascade<T>::total(acc.loss);
+    denominator = weighted ? NllCascade<T>::total(acc.weight) : T(kept);
+    Tensor<T> out = Tensor<T>::scalar(opt.reduction == Reduction::Sum ? numerator
+                                                                       : numerator / denominator);
+    if (ex) {
+      ex->add_scalar("numerator", "Sum of the losses", "\\sum_i \\ell_i", numerator);
+      if (opt.reduction == Reduction::Mean)
+        ex->add_scalar("denominator", "Divide by", "D", denominator);
+      ex->add("result", "Loss", reduction_formula(opt.reduction), out);
+    }
+    return out;
   }
   Tensor<T> out = reduce(std::move(row_loss), opt.reduction, denominator, ex);
   if (ex) ex->add("result", "Loss", reduction_formula(opt.reduction), out);

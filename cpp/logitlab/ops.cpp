@@ -52,7 +52,7 @@ struct SoftmaxTrace {
 };
 
 // The one softmax / log-softmax kernel every entry point runs. x and out are (outer, n, inner);
-// out may alias x. Log selects log-softmax, computed as x - (max + log(sum exp(x - max))).
+// out may alias x. Log selects log-softmax, computed as (x - max) - log(sum exp(x - max)).
 template <class T, bool Log>
 void softmax_kernel(T* out, const T* x, size_t outer, size_t n, size_t inner,
                     const SoftmaxTrace<T>& tr) {
@@ -79,11 +79,14 @@ void softmax_kernel(T* out, const T* x, size_t outer, size_t n, size_t inner,
       if (tr.max) tr.max[r] = m;
       if (tr.sum) tr.sum[r] = s;
       if (Log) {
-        const T lse = m + std::log(s);
-        if (tr.lse) tr.lse[r] = lse;
-        for (size_t k = 0; k < n; ++k) out[base + k * inner] = x[base + k * inner] - lse;
+        // (z - m) - log(s), in torch's order of operations, so float results round like torch's.
+        const T log_s = std::log(s);
+        if (tr.lse) tr.lse[r] = m + log_s;
+        for (size_t k = 0; k < n; ++k) out[base + k * inner] = (x[base + k * inner] - m) - log_s;
       } else {
-        for (size_t k = 0; k < n; ++k) out[base + k * inner] /= s;
+        // Multiply by 1/s as torch's kernel does, so float results round like torch's.
+        const T inv = T(1) / s;
+        for (size_t k = 0; k < n; ++k) out[base + k * inner] *= inv;
       }
     }
   }
@@ -120,7 +123,7 @@ Tensor<T> softmax_tensor(const Tensor<T>& x, int dim, Explain* ex) {
   ex->add("sum", "Sum of the exponentials", "s = \\sum_j e^{z_j - m}", sum);
   if (Log) {
     ex->add("logsumexp", "Log-sum-exp", "\\mathrm{lse} = m + \\log s", lse);
-    ex->add("result", "Subtract the log-sum-exp", "z_i - \\mathrm{lse}", out);
+    ex->add("result", "Subtract the log-sum-exp", "(z_i - m) - \\log s", out);
   } else {
     ex->add("divide", "Divide by the sum", "\\frac{e^{z_i-m}}{\\sum_j e^{z_j-m}}", out);
   }
