@@ -1,0 +1,316 @@
+// The logitlab package entry: load() the wasm core and get the idiomatic JS API (see index.d.ts).
+import { formatNumpy, formatTorch } from './format.js';
+import { Tensor, optionsObject, tensor, toTensor } from './tensor.js';
+import { attachMlp } from './mlp.js';
+
+export { Tensor, tensor };
+
+/** Prints a tensor in torch's style (default) or numpy's ({ style: 'numpy' }). */
+export function format(t, options) {
+  const { style = 'torch', ...rest } = optionsObject(options, 'format');
+  const extra = Object.keys(rest);
+  if (extra.length) throw new TypeError(`format: unknown option '${extra[0]}'; expected style`);
+  const x = toTensor(t, 'format', 't');
+  if (style === 'torch') return formatTorch(x);
+  if (style === 'numpy') return formatNumpy(x);
+  throw new RangeError(`format: style is ${JSON.stringify(style)}; expected 'torch' or 'numpy'`);
+}
+
+// ---------- argument checks shared by the wrappers ----------
+
+const REDUCTIONS = ['none', 'mean', 'sum'];
+
+const floatDtype = (t) => (t.dtype === 'float32' ? 'float32' : 'float64');
+const suffix = (dtype) => (dtype === 'float32' ? '_f32' : '_f64');
+
+function checkDim(dim, rank, fn) {
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) {
+    throw new TypeError(`${fn}: dim must be an integer, got ${typeof dim === 'number' ? dim : typeof dim}`);
+  }
+  const r = Math.max(rank, 1);
+  if (dim < -r || dim >= r) {
+    throw new RangeError(`${fn}: dim ${dim} is out of range; expected a dim in [${-r}, ${r - 1}] for a ${rank}-D input`);
+  }
+  return dim;
+}
+
+function checkNonEmpty(t, fn, arg) {
+  if (t.size === 0) throw new RangeError(`${fn}: ${arg} is empty (shape [${t.shape.join(', ')}]); expected at least one element`);
+  return t;
+}
+
+// Validates a loss's options object against the names it accepts; returns the options for the core.
+function lossOptions(opts, allowed, fn, dtype) {
+  if (opts === undefined || opts === null) opts = {};
+  if (typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TypeError(`${fn}: options must be an object with ${allowed.join(', ')}; got ${Array.isArray(opts) ? 'an array' : typeof opts}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}'; expected one of ${allowed.join(', ')}`);
+  }
+  const out = {};
+  if (opts.reduction !== undefined) {
+    if (!REDUCTIONS.includes(opts.reduction)) {
+      throw new RangeError(`${fn}: options.reduction is ${JSON.stringify(opts.reduction)}; expected 'none', 'mean' or 'sum'`);
+    }
+    out.reduction = opts.reduction;
+  }
+  if (opts.ignoreIndex !== undefined) {
+    if (!Number.isInteger(opts.ignoreIndex) || Math.abs(opts.ignoreIndex) > 2147483647) {
+      throw new TypeError(`${fn}: options.ignoreIndex must be an integer, got ${String(opts.ignoreIndex)}`);
+    }
+    out.ignoreIndex = opts.ignoreIndex;
+  }
+  if (opts.labelSmoothing !== undefined) {
+    const ls = opts.labelSmoothing;
+    if (typeof ls !== 'number' || !(ls >= 0 && ls <= 1)) {
+      throw new RangeError(`${fn}: options.labelSmoothing is ${String(ls)}; expected a number in [0, 1]`);
+    }
+    out.labelSmoothing = ls;
+  }
+  for (const k of ['weight', 'posWeight']) {
+    if (opts[k] !== undefined && opts[k] !== null) out[k] = toTensor(opts[k], fn, `options.${k}`, dtype);
+  }
+  return out;
+}
+
+// Class-index targets: integers, converted to int32 with a message naming the bad element.
+function indexTarget(target, fn) {
+  if (target instanceof Tensor && target.dtype === 'int32') return target;
+  const t = toTensor(target, fn, 'target');
+  for (let i = 0; i < t.data.length; i++) {
+    const v = t.data[i];
+    if (!Number.isInteger(v) || Math.abs(v) > 2147483647) {
+      throw new RangeError(`${fn}: target[${i}] = ${v} is not a class index; expected an integer`);
+    }
+  }
+  return toTensor(t, fn, 'target', 'int32');
+}
+
+// ---------- loading ----------
+
+let instance = null;
+let loading = null;
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+async function readWasmInNode(wasmUrl) {
+  const { readFile } = await import('node:fs/promises');
+  const url = wasmUrl ?? new URL('../wasm/logitlab.wasm', import.meta.url);
+  const u = url instanceof URL ? url : new URL(String(url), import.meta.url);
+  if (u.protocol === 'file:') return readFile(u);
+  const res = await fetch(u);
+  if (!res.ok) throw new Error(`load: fetching ${u} failed with HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * Instantiates the wasm core once and returns the API object; later calls return the same one.
+ * Options: wasmUrl (where the .wasm is), wasmBinary (its bytes, skips fetching).
+ */
+export function load({ wasmUrl, wasmBinary, ...rest } = {}) {
+  const extra = Object.keys(rest);
+  if (extra.length) return Promise.reject(new TypeError(`load: unknown option '${extra[0]}'; expected wasmUrl or wasmBinary`));
+  if (instance) return Promise.resolve(instance);
+  if (!loading) {
+    loading = (async () => {
+      const { default: createLogitLab } = await import('../wasm/logitlab.mjs');
+      const moduleArgs = {};
+      if (wasmBinary) moduleArgs.wasmBinary = wasmBinary;
+      else if (isNode) moduleArgs.wasmBinary = await readWasmInNode(wasmUrl);
+      else {
+        const href = String(wasmUrl ?? new URL('../wasm/logitlab.wasm', import.meta.url));
+        moduleArgs.locateFile = (path) => (path.endsWith('.wasm') ? href : path);
+      }
+      const core = await createLogitLab(moduleArgs);
+      instance = makeApi(core);
+      return instance;
+    })().catch((e) => {
+      loading = null; // let a later call retry
+      throw e;
+    });
+  }
+  return loading;
+}
+
+// ---------- the API object ----------
+
+function makeApi(core) {
+  // Turns a core result {shape, data} into a Tensor of `dtype` (data is already a JS-owned copy).
+  const fromCore = (r, dtype) => new Tensor(r.data, r.shape, dtype);
+  // A loss result: a number when reduced, a Tensor for reduction 'none'.
+  const lossResult = (r, dtype, reduction) => (reduction === 'none' ? fromCore(r, dtype) : r.data[0]);
+  // Explain steps: value is a number for a 0-d step, else a Tensor of the op's dtype.
+  const steps = (raw, dtype) =>
+    raw.map((s) => ({
+      id: s.id,
+      title: s.title,
+      formula: s.formula,
+      value: s.shape.length === 0 ? s.data[0] : new Tensor(dtype === 'float32' ? Float32Array.from(s.data) : s.data, s.shape, dtype),
+    }));
+
+  const floatInput = (x, fn, arg) => {
+    const t = toTensor(x, fn, arg);
+    return t.dtype === 'int32' ? toTensor(t, fn, arg, 'float64') : t;
+  };
+
+  // Ops with a dim: softmax / logSoftmax.
+  const dimOp = (fn, raw) => (x, dim = -1) => {
+    const t = floatInput(x, fn, 'x');
+    checkDim(dim, t.shape.length, fn);
+    return fromCore(core[raw + suffix(t.dtype)](t, dim), t.dtype);
+  };
+  const unaryOp = (fn, raw) => (x) => {
+    const t = floatInput(x, fn, 'x');
+    return fromCore(core[raw + suffix(t.dtype)](t), t.dtype);
+  };
+
+  // Losses with a float target of the input's shape.
+  const PAIR_OPTS = {
+    bceLoss: ['weight', 'reduction'],
+    bceWithLogitsLoss: ['weight', 'posWeight', 'reduction'],
+    mseLoss: ['reduction'],
+  };
+  const pairArgs = (base, fn, input, target, options) => {
+    const x = checkNonEmpty(floatInput(input, fn, 'input'), fn, 'input');
+    const dtype = x.dtype;
+    const y = toTensor(target, fn, 'target', dtype);
+    const opts = lossOptions(options, PAIR_OPTS[base], fn, dtype);
+    return { x, y, opts, dtype };
+  };
+
+  const CE_OPTS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'];
+  const NLL_OPTS = ['weight', 'ignoreIndex', 'reduction'];
+  // crossEntropyLoss: the target's rank decides between class indices and class probabilities.
+  const ceArgs = (base, fn, input, target, options) => {
+    const x = checkNonEmpty(floatInput(input, fn, 'input'), fn, 'input');
+    if (x.shape.length !== 1 && x.shape.length !== 2) {
+      throw new RangeError(`${fn}: input has shape [${x.shape.join(', ')}]; expected logits of shape (C) or (N, C)`);
+    }
+    const dtype = x.dtype;
+    const opts = lossOptions(options, CE_OPTS, fn, dtype);
+    const t = target instanceof Tensor ? target : toTensor(target, fn, 'target');
+    let y;
+    if (t.shape.length === x.shape.length - 1) y = indexTarget(t, fn);
+    else if (t.shape.length === x.shape.length) y = toTensor(t, fn, 'target', dtype);
+    else {
+      throw new RangeError(`${fn}: target has shape [${t.shape.join(', ')}]; expected class indices of shape [${x.shape.slice(0, -1).join(', ')}] or class probabilities of shape [${x.shape.join(', ')}]`);
+    }
+    return { x, y, opts, dtype };
+  };
+  const nllArgs = (base, fn, input, target, options) => {
+    const x = checkNonEmpty(floatInput(input, fn, 'input'), fn, 'input');
+    const dtype = x.dtype;
+    const opts = lossOptions(options, NLL_OPTS, fn, dtype);
+    return { x, y: indexTarget(target, fn), opts, dtype };
+  };
+  const manualArgs = (fn, yTrue, yPred) => {
+    const p = checkNonEmpty(floatInput(yPred, fn, 'yPred'), fn, 'yPred');
+    return { p, y: toTensor(yTrue, fn, 'yTrue', p.dtype) };
+  };
+
+  // The core names the loss in its messages; grad./explain. calls report their own public name.
+  const as = (fn, base, call) => {
+    try {
+      return call();
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith(`${base}:`)) e.message = fn + e.message.slice(base.length);
+      throw e;
+    }
+  };
+
+  const losses = {
+    crossEntropyLoss: [ceArgs, '_ce_loss'],
+    nllLoss: [nllArgs, '_nll_loss'],
+    bceLoss: [pairArgs, '_bce_loss'],
+    bceWithLogitsLoss: [pairArgs, '_bce_with_logits_loss'],
+    mseLoss: [pairArgs, '_mse_loss'],
+  };
+
+  const ll = {
+    Tensor,
+    tensor,
+    format,
+
+    softmax: dimOp('softmax', '_softmax'),
+    logSoftmax: dimOp('logSoftmax', '_log_softmax'),
+    sigmoid: unaryOp('sigmoid', '_sigmoid'),
+    relu: unaryOp('relu', '_relu'),
+    argmax(x, dim = -1) {
+      const t = checkNonEmpty(floatInput(x, 'argmax', 'x'), 'argmax', 'x');
+      checkDim(dim, t.shape.length, 'argmax');
+      return fromCore(core['_argmax' + suffix(t.dtype)](t, dim), 'int32');
+    },
+    max(x, dim) {
+      const t0 = toTensor(x, 'max', 'x');
+      const t = checkNonEmpty(floatInput(t0, 'max', 'x'), 'max', 'x');
+      if (dim === undefined) return core['_max_all' + suffix(t.dtype)](t);
+      checkDim(dim, t.shape.length, 'max');
+      const r = core['_max' + suffix(t.dtype)](t, dim);
+      // int32 input: the values are whole numbers computed in float64; give them back as int32.
+      const values = t0.dtype === 'int32' ? new Tensor(Int32Array.from(r.values.data), r.values.shape, 'int32') : fromCore(r.values, t.dtype);
+      return { values, indices: fromCore(r.indices, 'int32') };
+    },
+
+    crossEntropy(yTrue, yPred) {
+      const { p, y } = manualArgs('crossEntropy', yTrue, yPred);
+      return core['_cross_entropy' + suffix(p.dtype)](y, p);
+    },
+
+    grad: {
+      crossEntropy(yTrue, yPred) {
+        const { p, y } = manualArgs('grad.crossEntropy', yTrue, yPred);
+        return fromCore(as('grad.crossEntropy', 'crossEntropy', () => core['_cross_entropy_grad' + suffix(p.dtype)](y, p)), p.dtype);
+      },
+    },
+
+    explain: {
+      softmax(x, dim = -1) {
+        const t = floatInput(x, 'explain.softmax', 'x');
+        checkDim(dim, t.shape.length, 'explain.softmax');
+        const r = as('explain.softmax', 'softmax', () => core['_softmax_explain' + suffix(t.dtype)](t, dim));
+        return { result: fromCore(r.result, t.dtype), steps: steps(r.steps, t.dtype) };
+      },
+      logSoftmax(x, dim = -1) {
+        const t = floatInput(x, 'explain.logSoftmax', 'x');
+        checkDim(dim, t.shape.length, 'explain.logSoftmax');
+        const r = as('explain.logSoftmax', 'logSoftmax', () => core['_log_softmax_explain' + suffix(t.dtype)](t, dim));
+        return { result: fromCore(r.result, t.dtype), steps: steps(r.steps, t.dtype) };
+      },
+      crossEntropy(yTrue, yPred) {
+        const { p, y } = manualArgs('explain.crossEntropy', yTrue, yPred);
+        const r = as('explain.crossEntropy', 'crossEntropy', () => core['_cross_entropy_explain' + suffix(p.dtype)](y, p));
+        return { result: r.result.data[0], steps: steps(r.steps, p.dtype) };
+      },
+    },
+
+    /** { heapBytes, liveNets }: wasm heap bytes in use and nets not yet disposed. */
+    memory() {
+      return { heapBytes: core._heap_bytes(), liveNets: netCounter.live };
+    },
+  };
+
+  for (const [name, [args, raw]] of Object.entries(losses)) {
+    ll[name] = (input, target, options) => {
+      const { x, y, opts, dtype } = args(name, name, input, target, options);
+      return lossResult(core[raw + suffix(dtype)](x, y, opts), dtype, opts.reduction ?? 'mean');
+    };
+    ll.grad[name] = (input, target, options) => {
+      const fn = `grad.${name}`;
+      const { x, y, opts, dtype } = args(name, fn, input, target, options);
+      return fromCore(as(fn, name, () => core[`${raw}_grad${suffix(dtype)}`](x, y, opts)), dtype);
+    };
+    ll.explain[name] = (input, target, options) => {
+      const fn = `explain.${name}`;
+      const { x, y, opts, dtype } = args(name, fn, input, target, options);
+      const r = as(fn, name, () => core[`${raw}_explain${suffix(dtype)}`](x, y, opts));
+      return { result: lossResult(r.result, dtype, opts.reduction ?? 'mean'), steps: steps(r.steps, dtype) };
+    };
+  }
+
+  // For web/src/mlp.js: the core module and the conversion helpers (documented in index.d.ts).
+  const netCounter = { live: 0 };
+  const internals = { core, Tensor, toTensor, fromCore, floatInput, floatDtype, suffix, checkDim, lossOptions, indexTarget, steps, netCounter };
+  attachMlp(ll, core, internals);
+  return ll;
+}
