@@ -76,8 +76,8 @@ function lossOptions(opts, allowed, fn, dtype) {
 
 // Class-index targets: integers, converted to int32 with a message naming the bad element.
 function indexTarget(target, fn) {
-  if (target instanceof Tensor && target.dtype === 'int32') return target;
   const t = toTensor(target, fn, 'target');
+  if (t.dtype === 'int32') return t;
   for (let i = 0; i < t.data.length; i++) {
     const v = t.data[i];
     if (!Number.isInteger(v) || Math.abs(v) > 2147483647) {
