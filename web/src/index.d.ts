@@ -151,8 +151,121 @@ export interface LogitLab {
   explain: Explain;
   /** Bytes in use on the wasm heap and nets not yet disposed. */
   memory(): { heapBytes: number; liveNets: number };
-  /** The MLP (web/src/mlp.js); see API.md. */
-  mlp(options: Record<string, unknown>): unknown;
+  /**
+   * A multi-layer perceptron of nn.Linear layers with `activation` between them, initialised like
+   * nn.Linear (U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from the seed). Only `sizes` is required.
+   * @example const net = ll.mlp({ sizes: [784, 5, 3] });            // the notebook's model
+   * @example const bin = ll.mlp({ sizes: [784, 5, 1], output: 'sigmoid' }); // sigmoid + BCELoss
+   */
+  mlp(options: MlpOptions): Net;
+  /** The UCI datasets shipped in web/data and seeded 2-D toy sets, plus split/standardise helpers. */
+  datasets: Datasets;
+}
+
+export type Activation = 'relu' | 'sigmoid' | 'tanh';
+export type LossName = 'cross_entropy' | 'bce' | 'bce_with_logits' | 'mse';
+
+/** torch.optim.SGD / Adam / AdamW; omitted fields take torch's defaults (SGD lr: 0.01). */
+export type OptimizerOptions =
+  | { type?: 'sgd'; lr?: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }
+  | { type: 'adam' | 'adamw'; lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number };
+
+export interface MlpOptions {
+  /** [inputs, hidden..., outputs]: one nn.Linear per consecutive pair (at least two entries). */
+  sizes: number[];
+  /** Between the Linear layers (default 'relu'). */
+  activation?: Activation;
+  /** 'logits' (default) or 'sigmoid', appended after the last Linear like the notebook's binary model. */
+  output?: 'logits' | 'sigmoid';
+  /** Default 'cross_entropy', or 'bce' when output is 'sigmoid'. */
+  loss?: LossName;
+  /** The loss's options (reduction 'mean' or 'sum'; weight, ignoreIndex, labelSmoothing, posWeight). */
+  lossOptions?: CrossEntropyOptions | BceWithLogitsOptions | MseOptions;
+  /** Default { type: 'sgd', lr: 0.01 }. */
+  optimizer?: OptimizerOptions;
+  /** Same seed, same initial weights on every platform (default 0). */
+  seed?: number;
+  /** Default 'float32'. */
+  dtype?: 'float32' | 'float64';
+}
+
+/** One epoch of fit(): the mean of its batch losses and the training accuracy as trained. */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+}
+
+/** A net made by ll.mlp. Free it with dispose() (a FinalizationRegistry frees forgotten ones). */
+export interface Net {
+  readonly sizes: number[];
+  readonly dtype: 'float32' | 'float64';
+  readonly activation: Activation;
+  readonly output: 'logits' | 'sigmoid';
+  readonly loss: LossName;
+  readonly optimizer: OptimizerOptions;
+  readonly disposed: boolean;
+  /** Outputs (N, out) for x (N, in), or (out) for x (in); after the sigmoid for output 'sigmoid'. */
+  forward(x: TensorLike): Tensor;
+  /** zero_grad, forward, loss, backward, optimizer step; returns the loss. Throws (keeping the last good
+   * weights) if the loss, a gradient or a weight becomes NaN or Infinity. */
+  trainStep(x: TensorLike, y: TensorLike): number;
+  /** The gradients of the last trainStep under the stateDict keys. */
+  grads(): Record<string, Tensor>;
+  /** The weights under PyTorch's names: 'linear1.weight' (out, in), 'linear1.bias' (out), ... */
+  stateDict(): Record<string, Tensor>;
+  /** Loads weights (Tensors or nested arrays, e.g. a torch state_dict turned into lists); checks every shape. */
+  loadStateDict(dict: Record<string, TensorLike>): void;
+  /** Replaces the optimizer (its state starts afresh). */
+  setOptimizer(options: OptimizerOptions): void;
+  /** Replaces the loss and its options. */
+  setLoss(name: LossName, lossOptions?: CrossEntropyOptions | BceWithLogitsOptions | MseOptions): void;
+  /** Shuffled mini-batches from the seed; yields to the event loop between batches. */
+  fit(
+    x: TensorLike,
+    y: TensorLike,
+    options?: { epochs?: number; batchSize?: number; shuffle?: boolean; seed?: number; onEpochEnd?: (record: EpochRecord) => void },
+  ): Promise<EpochRecord[]>;
+  /** Class indices (int32): argmax of the outputs, or output > 0.5 (logit > 0) for one output. */
+  predict(x: TensorLike): Tensor;
+  /** One forward, loss, backward and the update the optimizer would make, without changing the net. */
+  explain(x: TensorLike, y: TensorLike): { steps: Step[] };
+  /** Frees the C++ side; later calls throw. Safe to call twice. */
+  dispose(): void;
+}
+
+/** A dataset as loaded: x (N, D) float64, y (N) int32 class indices. */
+export interface Dataset {
+  x: Tensor;
+  y: Tensor;
+  featureNames: string[];
+  classNames: string[];
+  source: string;
+  license: string;
+}
+
+export interface Datasets {
+  /** UCI handwritten digits: 1797 x 64 (8x8 pixels, 0..16), 10 classes. */
+  digits(): Promise<Dataset>;
+  /** UCI iris: 150 x 4, 3 classes. */
+  iris(): Promise<Dataset>;
+  /** UCI wine: 178 x 13, 3 classes. */
+  wine(): Promise<Dataset>;
+  /** UCI breast cancer Wisconsin (diagnostic): 569 x 30, 2 classes (0 = malignant). */
+  breastCancer(): Promise<Dataset>;
+  /** Seeded 2-D toy sets from the C++ core: x (n, 2) float64, y (n) int32. */
+  toy(
+    name: 'blobs' | 'circles' | 'xor' | 'spiral',
+    options?: { n?: number; noise?: number; seed?: number; classes?: number },
+  ): { x: Tensor; y: Tensor; classes: number };
+  /** Shuffles rows with the seed and splits off testFraction of them (default 0.2). */
+  trainTestSplit(
+    x: TensorLike,
+    y: TensorLike,
+    options?: { testFraction?: number; seed?: number },
+  ): { xTrain: Tensor; xTest: Tensor; yTrain: Tensor; yTest: Tensor };
+  /** (x - mean) / std with the training set's mean and population std (a constant column keeps std 1). */
+  standardize(xTrain: TensorLike, xTest?: TensorLike): { xTrain: Tensor; xTest?: Tensor; mean: Tensor; std: Tensor };
 }
 
 /**
