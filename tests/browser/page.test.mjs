@@ -31,10 +31,19 @@ after(async () => {
   server?.close();
 });
 
-/** Opens the page and records page errors, console errors and CSP violations. */
+/** Forgets what earlier tests left in localStorage (the page remembers settings and weights there). */
+async function clearStorage(page) {
+  // A blank page of the same origin (no scripts, no favicon request) to reach its localStorage.
+  await page.route(`${base}blank.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><link rel="icon" href="data:,">' }));
+  await page.goto(`${base}blank.html`);
+  await page.evaluate(() => localStorage.clear());
+}
+
+/** Opens the page (with empty localStorage) and records page errors, console errors and CSP violations. */
 async function open(hash = '', viewport) {
   const page = await ctx.newPage();
   if (viewport) await page.setViewportSize(viewport);
+  await clearStorage(page);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
@@ -55,6 +64,7 @@ describe('teaching page', () => {
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
     page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasmType = r.headers()['content-type']; });
+    await clearStorage(page);
     const t0 = Date.now();
     await page.goto(`${base}index.html`);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
@@ -64,7 +74,8 @@ describe('teaching page', () => {
     // KaTeX rendered real formulas (not the LaTeX fallback).
     assert.ok(await page.locator('#s-softmax .katex').count() > 3);
     assert.equal(await page.locator('.tex-source').count(), 0);
-    assert.ok(ms < 5000, `ready after ${ms} ms`); // ~0.3 s locally; slack for a loaded CI machine
+    console.log(`# teaching page ready (data-ready) after ${ms} ms`);
+    assert.ok(ms < 10000, `ready after ${ms} ms`); // ~0.4 s locally; only a gross regression fails
     await page.close();
   });
 
@@ -154,7 +165,8 @@ describe('teaching page', () => {
     const first = await lossOf();
     await sec.locator('[data-action="play"]').focus();
     await page.keyboard.press('Enter'); // keyboard-usable
-    await page.waitForTimeout(2500);
+    // Train until 300 steps have been taken (however long this machine needs), then pause.
+    await page.waitForFunction(() => Number(document.querySelector('[data-out="ds-status"]').textContent.match(/(\d+) steps/)[1]) >= 300, null, { timeout: 60000 });
     await sec.locator('[data-action="play"]').click();
     const later = await lossOf();
     assert.ok(later < first * 0.8, `loss went from ${first} to ${later}`);
@@ -200,7 +212,6 @@ describe('teaching page', () => {
     const { page, problems } = await open(`#logits=${evil}&ds=${evil2}&weight=${evil}&lr=${evil2}`);
     await page.fill('#s-softmax [data-field="logits"]', '<img src=x onerror="window.__pwned=3">');
     await page.fill('#s-batch [data-field="weight"]', '<script>window.__pwned=4</script>');
-    await page.waitForTimeout(200);
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.equal(await page.locator('img').count(), 0);
     assert.equal(await page.locator('main script').count(), 0);
@@ -214,8 +225,8 @@ describe('teaching page', () => {
   for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 375, height: 740 }]]) {
     test(`screenshots of each section at ${name} width, with no horizontal scrolling`, async () => {
       const { page } = await open('', viewport);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      assert.equal(overflow, 0, `page scrolls horizontally by ${overflow}px`);
+      const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
+      assert.ok(width <= viewport.width, `page is ${width}px wide at ${viewport.width}px`);
       await page.screenshot({ path: `${SHOTS}page-${name}-top.png` });
       for (const id of ['s-softmax', 's-ce', 's-batch', 's-mlp', 's-binary']) {
         await page.locator(`#${id}`).screenshot({ path: `${SHOTS}page-${name}-${id}.png` });

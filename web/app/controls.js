@@ -58,7 +58,8 @@ export function slider(store, key, { label, min, max, step, format = String } = 
     input.value = String(state[key]);
     out.textContent = format(state[key]);
   });
-  return h('div', { class: 'field field-slider' }, h('label', { for: id }, label || spec.label), input, out);
+  return h('div', { class: 'field field-slider' },
+    h('div', { class: 'slider-head' }, h('label', { for: id }, label || spec.label), out), input);
 }
 
 /** A <select> over spec.values (or the given [value, text] options). */

@@ -59,21 +59,59 @@ const hashForm = (spec, value) => (spec.type === 'nums' ? value.join(',') : Stri
 const same = (a, b) => (Array.isArray(a) ? Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]) : a === b);
 
 /**
- * createStore(schema, { hash, initial }) -> { get(), set(patch), subscribe(fn), schema }.
+ * Safe access to localStorage: it may be missing, blocked (sandboxed iframes, some file:// setups)
+ * or full; every failure is swallowed and reported as "not stored".
+ */
+export const storage = {
+  get(key) {
+    try { return globalThis.localStorage?.getItem(key) ?? null; } catch { return null; }
+  },
+  set(key, text) {
+    try { globalThis.localStorage?.setItem(key, text); return true; } catch { return false; }
+  },
+  remove(key) {
+    try { globalThis.localStorage?.removeItem(key); } catch { /* nothing to remove */ }
+  },
+};
+
+const hasStateKeys = (schema, hashText) => {
+  const params = new URLSearchParams(String(hashText || '').replace(/^#/, ''));
+  for (const k of params.keys()) if (Object.prototype.hasOwnProperty.call(schema, k)) return true;
+  return false;
+};
+
+/**
+ * createStore(schema, { hash, storageKey, initial }) -> { get(), set(patch), subscribe(fn), schema, notices }.
  * With hash: true the store reads location.hash at start and on hashchange, and writes every
  * non-default value back (history.replaceState, so typing does not flood the history).
- * Unknown keys and values that do not parse are ignored.
+ * With storageKey, the same text form is also kept in localStorage and used when the hash holds no
+ * state (a link with state wins over what this browser remembered).
+ * Values that do not parse are ignored; each ignored value adds a line to `notices` (plain text).
  */
-export function createStore(schema, { hash = false, initial = {} } = {}) {
+export function createStore(schema, { hash = false, storageKey = null, initial = {} } = {}) {
   let state = {};
   for (const [k, spec] of Object.entries(schema)) state[k] = spec.def;
   state = { ...state, ...sanitize(schema, initial) };
-  if (hash) state = { ...state, ...fromHash(schema, location.hash) };
+  const notices = [];
+  const useHash = hash && hasStateKeys(schema, location.hash);
+  if (storageKey && !useHash) {
+    const stored = readStored(schema, storage.get(storageKey));
+    state = { ...state, ...stored.values };
+    if (stored.problem) notices.push(`The settings saved in this browser were ignored: ${stored.problem}.`);
+  }
+  if (hash) {
+    const fromUrl = readHash(schema, location.hash);
+    state = { ...state, ...fromUrl.values };
+    if (fromUrl.rejected.length) {
+      notices.push(`Ignored ${fromUrl.rejected.length === 1 ? 'a value' : `${fromUrl.rejected.length} values`} in the link: ${fromUrl.rejected.map((r) => r.error).join('; ')}.`);
+    }
+  }
   const subs = new Set();
 
   const notify = (changed) => { for (const fn of subs) fn(state, changed); };
   const store = {
     schema,
+    notices,
     get: () => state,
     set(patch) {
       const changed = [];
@@ -86,6 +124,7 @@ export function createStore(schema, { hash = false, initial = {} } = {}) {
       if (!changed.length) return;
       state = next;
       if (hash) writeHash();
+      if (storageKey) writeStored();
       notify(changed);
     },
     subscribe(fn) { subs.add(fn); return () => subs.delete(fn); },
@@ -101,10 +140,16 @@ export function createStore(schema, { hash = false, initial = {} } = {}) {
     const url = `${location.pathname}${location.search}${text ? `#${text}` : ''}`;
     history.replaceState(history.state, '', url);
   }
+  function writeStored() {
+    const out = {};
+    for (const [k, spec] of Object.entries(schema)) if (!same(state[k], spec.def)) out[k] = hashForm(spec, state[k]);
+    if (Object.keys(out).length) storage.set(storageKey, JSON.stringify({ v: 1, state: out }));
+    else storage.remove(storageKey);
+  }
   if (hash) {
     addEventListener('hashchange', () => {
       if (!location.hash.includes('=')) return; // a plain #anchor, not a state link
-      const fromUrl = fromHash(schema, location.hash);
+      const fromUrl = readHash(schema, location.hash).values;
       const patch = {};
       for (const k of Object.keys(schema)) patch[k] = k in fromUrl ? fromUrl[k] : schema[k].def;
       store.set(patch);
@@ -113,16 +158,49 @@ export function createStore(schema, { hash = false, initial = {} } = {}) {
   return store;
 }
 
-/** Parses a "#a=1&b=2,3" hash with the schema; bad values are dropped. */
-export function fromHash(schema, hashText) {
+/**
+ * Parses what createStore wrote to localStorage: { v: 1, state: { key: text } }. Anything else
+ * (bad JSON, another shape, values that do not parse) -> { values, problem } with a plain-text reason.
+ */
+export function readStored(schema, text) {
+  if (text === null || text === undefined) return { values: {}, problem: '' };
+  let obj;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    return { values: {}, problem: 'they are not valid JSON' };
+  }
+  if (!obj || typeof obj !== 'object' || obj.v !== 1 || !obj.state || typeof obj.state !== 'object' || Array.isArray(obj.state)) {
+    return { values: {}, problem: 'they do not have the expected form' };
+  }
+  const values = {};
+  const bad = [];
+  for (const [k, v] of Object.entries(obj.state)) {
+    if (!Object.prototype.hasOwnProperty.call(schema, k)) continue; // e.g. a key from an older version
+    const r = typeof v === 'string' ? parse(schema[k], v) : { ok: false, error: `${schema[k].label || k}: not text` };
+    if (r.ok) values[k] = r.value;
+    else bad.push(r.error);
+  }
+  return { values, problem: bad.length ? bad.join('; ') : '' };
+}
+
+/** Parses a "#a=1&b=2,3" hash with the schema: { values, rejected: [{ key, error }] }. */
+export function readHash(schema, hashText) {
   const params = new URLSearchParams(String(hashText || '').replace(/^#/, ''));
-  const out = {};
+  const values = {};
+  const rejected = [];
   for (const [k, v] of params) {
     if (!Object.prototype.hasOwnProperty.call(schema, k)) continue;
     const r = parse(schema[k], v);
-    if (r.ok) out[k] = r.value;
+    if (r.ok) values[k] = r.value;
+    else rejected.push({ key: k, error: r.error });
   }
-  return out;
+  return { values, rejected };
+}
+
+/** Parses a "#a=1&b=2,3" hash with the schema; bad values are dropped. */
+export function fromHash(schema, hashText) {
+  return readHash(schema, hashText).values;
 }
 
 /** Keeps only keys of the schema whose values parse (values may be given as text or typed). */

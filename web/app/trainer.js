@@ -31,6 +31,8 @@ export async function prepareData(ll, id, { n = 300, noise = 0.15, seed = 0 } = 
     classNames: raw.classNames || Array.from({ length: classes }, (_, i) => `class ${i}`),
     featureNames: raw.featureNames || [],
     xTrain: f32(ll, std.xTrain), xTest: f32(ll, std.xTest), yTrain: split.yTrain, yTest: split.yTest,
+    /** The test rows before scaling (e.g. digit pixels 0..16 to show on the drawing pad). */
+    xTestRaw: split.xTest,
     /** Scales new raw rows (e.g. a drawn digit) with the training statistics. */
     scale: (x) => f32(ll, ll.datasets.standardize(split.xTrain, x).xTest),
   };
@@ -83,6 +85,7 @@ export function createTrainer(ll, data, cfg) {
     };
   }
 
+  let good = null; // { steps, dict }: the weights of the last finite evaluation
   const t = {
     net, steps: 0, epochs: 0, history: [],
     get epoch() { return (t.steps * bs) / N; },
@@ -100,9 +103,13 @@ export function createTrainer(ll, data, cfg) {
       const ex = net.explain(batch.x, batch.y);
       const l = net.trainStep(batch.x, batch.y);
       t.steps += 1;
+      if (!Number.isFinite(l)) throw new Error(`trainStep: the loss became ${l} at step ${t.steps}.`);
       return { explain: ex, loss: l, batch };
     },
-    /** Loss and accuracy on train and test, from the core. */
+    /**
+     * Loss and accuracy on train and test, from the core. A finite result is recorded in the history
+     * and its weights become the checkpoint that rollback() returns to; a non-finite loss throws.
+     */
     evaluate() {
       const res = {};
       for (const [name, x, y, yt] of [['train', data.xTrain, data.yTrain, yTrainT], ['test', data.xTest, data.yTest, yTestT]]) {
@@ -113,9 +120,21 @@ export function createTrainer(ll, data, cfg) {
         for (let i = 0; i < pred.size; i += 1) ok += pred.data[i] === y.data[i] ? 1 : 0;
         res[name] = { loss: l, accuracy: ok / y.size };
       }
+      if (!Number.isFinite(res.train.loss) || !Number.isFinite(res.test.loss)) {
+        throw new Error(`evaluate: the ${Number.isFinite(res.train.loss) ? 'test' : 'training'} loss became ${Number.isFinite(res.train.loss) ? res.test.loss : res.train.loss} after step ${t.steps}`);
+      }
       t.history.push({ step: t.steps, ...res });
       if (t.history.length > 400) t.history.splice(0, t.history.length - 400);
+      good = { steps: t.steps, dict: net.stateDict() };
       return res;
+    },
+    /** Puts back the weights of the last finite evaluation (the last good weights); returns its step. */
+    rollback() {
+      if (!good) return t.steps;
+      net.loadStateDict(good.dict);
+      t.steps = good.steps;
+      while (t.history.length && t.history[t.history.length - 1].step > good.steps) t.history.pop();
+      return good.steps;
     },
     /** Class probabilities of rows x (N, F): softmax of the logits, or [1 - p, p] for one output. */
     probabilities(x) {

@@ -22,7 +22,7 @@ export function renderBoundary(el, { probs, classes, res, extent, points, title 
     cls[i] = best;
     // Shade from white (p = 1/C, undecided) to the class colour (p = 1).
     const p = probs[i * classes + best];
-    const a = classes > 1 ? Math.max(0, Math.min(1, (p - 1 / classes) / (1 - 1 / classes))) : 0;
+    const a = classes > 1 && Number.isFinite(p) ? Math.max(0, Math.min(1, (p - 1 / classes) / (1 - 1 / classes))) : 0;
     const t = 0.15 + 0.6 * a;
     const [r, g, b] = RGB[best % RGB.length];
     img.data.set([255 + (r - 255) * t, 255 + (g - 255) * t, 255 + (b - 255) * t, 255], i * 4);

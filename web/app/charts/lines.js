@@ -18,7 +18,11 @@ export function renderLines(el, { series, title = 'Line chart', yMin = 0, yMax, 
   const paths = series.map((sr) => {
     const pts = sr.points.filter((p) => Number.isFinite(p[1]));
     const d = pts.map((p, i) => `${i ? 'L' : 'M'}${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join('');
-    return s('path', { d: d || 'M0,0', fill: 'none', stroke: sr.color, 'stroke-width': 2, 'stroke-dasharray': sr.dash || undefined });
+    const last = pts[pts.length - 1];
+    // A dot on the latest point, so a curve with one point (before training) still shows.
+    return s('g', {},
+      s('path', { d: d || 'M0,0', fill: 'none', stroke: sr.color, 'stroke-width': 2, 'stroke-dasharray': sr.dash || undefined }),
+      last ? s('circle', { cx: X(last[0]).toFixed(1), cy: Y(last[1]).toFixed(1), r: 3, fill: sr.color }) : null);
   });
   const legend = h('ul', { class: 'legend' }, series.map((sr) => h('li', {},
     h('span', { class: `swatch${sr.dash ? ' swatch-dash' : ''}`, style: { borderColor: sr.color } }),

@@ -23,9 +23,9 @@ export const schema = {
 
 const pyNum = (v) => (Number.isInteger(v) ? `${v}.` : String(v));
 
-export function binarySection({ ll, store, onStep }) {
+export function binarySection({ ll, store, onStep, persist, notice }) {
   const view = trainingView({
-    ll, store, onStep, binary: true,
+    ll, store, onStep, persist, notice, binary: true,
     keys: { ds: 'bds', lr: 'blr', hid: 'bhid', act: 'bact', opt: 'bopt', bs: 'bbs', noise: 'bnoise', loss: 'bloss' },
     codeFor: (state, data) => [
       codeBlock('PyTorch (notebook)', [

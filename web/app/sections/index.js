@@ -13,10 +13,14 @@ export const SECTIONS = {
   binary: { schema: binary.schema, create: binary.binarySection },
 };
 
-/** Mounts section `id` into `slot`, updating it whenever one of its keys changes. */
-export function mountSection(id, slot, { ll, store }) {
+/**
+ * Mounts section `id` into `slot`, updating it whenever one of its keys changes. ctx: { ll, store }
+ * plus optional { persist, notice } (the page's localStorage of trained weights and its notice area).
+ */
+export function mountSection(id, slot, ctx) {
+  const { store } = ctx;
   const def = SECTIONS[id];
-  const view = def.create({ ll, store });
+  const view = def.create(ctx);
   slot.replaceChildren(view.el);
   view.update(store.get());
   const keys = Object.keys(def.schema);

@@ -26,10 +26,11 @@ const OPT_LABELS = [['sgd', 'SGD'], ['momentum', 'SGD + momentum 0.9'], ['adam',
  * The training view shared by the multi-class and the binary sections. `keys` maps the roles
  * (ds, lr, hid, act, opt, bs, noise, loss) to this section's store keys.
  */
-export function trainingView({ ll, store, keys, binary = false, codeFor, onStep }) {
+export function trainingView({ ll, store, keys, binary = false, codeFor, onStep, persist, notice }) {
   const k = keys;
   const statusEl = h('p', { class: 'train-status', role: 'status', 'data-out': `${k.ds}-status` });
-  const errEl = h('p', { class: 'core-error', role: 'alert', 'data-out': `${k.ds}-error` });
+  const errEl = h('div', { class: 'train-error', role: 'alert' });
+  const errText = h('p', { class: 'core-error', 'data-out': `${k.ds}-error` });
   const boundaryEl = h('div', { class: 'chart-wrap boundary-wrap', 'data-out': `${k.ds}-boundary` });
   const lossEl = h('div', { class: 'chart-wrap', 'data-out': `${k.ds}-loss` });
   const accEl = h('div', { class: 'chart-wrap', 'data-out': `${k.ds}-acc` });
@@ -38,7 +39,7 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
   const codeEl = h('div', { class: 'code-pair' });
   const playBtn = button('Play', () => (running ? pause() : play()), { 'data-action': 'play', 'aria-pressed': 'false' });
   const stepBtn = button('Step', () => { pause(); oneStep(); }, { 'data-action': 'step' });
-  const resetBtn = button('Reset', () => { pause(); rebuild(store.get()); }, { 'data-action': 'reset' });
+  const resetBtn = button('Reset', () => { pause(); persist?.remove(k.ds); rebuild(store.get(), { fresh: true }); }, { 'data-action': 'reset' });
 
   const dsOptions = schemaOf(store, k.ds).values.map((v) => [v, DATASETS[v].name]);
   const controls = [
@@ -70,10 +71,60 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
   let grid = null;
   let built = null;
 
-  function setError(msg) { errEl.textContent = msg; }
+  /** Shows an error (plain text) with optional action buttons; '' clears it. */
+  function setError(msg, ...actions) {
+    actions = actions.filter(Boolean);
+    errText.textContent = msg;
+    replace(errEl, errText, actions.length ? h('div', { class: 'buttons' }, actions) : null);
+  }
+
+  // ---- Trained weights kept in this browser (page only), when their JSON is small ----
+  const MAX_SAVED = 50_000;
+  const WEIGHT_KEYS = [k.ds, k.hid, k.act, k.noise, k.loss].filter(Boolean);
+  const configOf = (state) => Object.fromEntries(WEIGHT_KEYS.map((key) => [key, state[key]]));
+  function saveWeights() {
+    if (!persist || !trainer || !built || trainer.steps === 0) return;
+    const weights = {};
+    for (const [name, t] of Object.entries(trainer.net.stateDict())) weights[name] = t.tolist();
+    const text = JSON.stringify({ v: 1, config: configOf(built), steps: trainer.steps, weights });
+    if (text.length <= MAX_SAVED) persist.save(k.ds, text);
+    else persist.remove(k.ds); // too big to keep: do not leave an older net behind
+  }
+  /** Loads saved weights that match `state`'s architecture; a corrupt entry is dropped with a notice. */
+  function restoreWeights(state) {
+    const text = persist?.load(k.ds);
+    if (!text) return;
+    try {
+      let saved;
+      try { saved = JSON.parse(text); } catch { throw new Error('they are not valid JSON'); }
+      if (!saved || typeof saved !== 'object' || saved.v !== 1 || !saved.config || typeof saved.config !== 'object'
+        || !saved.weights || typeof saved.weights !== 'object' || Array.isArray(saved.weights)) {
+        throw new Error('they do not have the expected form');
+      }
+      const want = configOf(state);
+      if (!WEIGHT_KEYS.every((key) => saved.config[key] === want[key])) return; // another architecture: keep it for later
+      if (!Number.isSafeInteger(saved.steps) || saved.steps < 1) throw new Error('the step count is not a positive integer');
+      const finiteNested = (v) => (Array.isArray(v) ? v.every(finiteNested) : typeof v === 'number' && Number.isFinite(v));
+      for (const v of Object.values(saved.weights)) {
+        if (!Array.isArray(v) || !finiteNested(v)) throw new Error('a weight is not an array of finite numbers');
+      }
+      trainer.net.loadStateDict(saved.weights); // checks every name and shape
+      trainer.steps = saved.steps;
+      trainer.history.length = 0;
+      trainer.evaluate(); // throws if these weights give a non-finite loss
+      notice?.(`${DATASETS[state[k.ds]].name}: restored the network this browser trained for ${saved.steps} steps (optimizer state starts afresh). Press Reset to start over.`, 'info');
+    } catch (e) {
+      persist.remove(k.ds);
+      trainer.rollback();
+      trainer.history.length = 0;
+      trainer.evaluate();
+      notice?.(`The trained weights saved in this browser were ignored: ${e.message}.`);
+    }
+  }
+  if (persist) addEventListener('pagehide', () => saveWeights());
 
   let generation = 0;
-  async function rebuild(state) {
+  async function rebuild(state, { fresh = false } = {}) {
     pause();
     trainer?.dispose();
     trainer = null;
@@ -91,7 +142,8 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
       });
       grid = data.features === 2 ? gridFor(ll, data, 48) : null;
       built = { ...state };
-      trainer.evaluate();
+      trainer.evaluate(); // also the first checkpoint
+      if (!fresh) restoreWeights(state);
       redraw();
     } catch (e) {
       if (gen !== generation) return;
@@ -139,7 +191,7 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
       boundaryEl.dataset.kind = data.id;
       replace(boundaryEl, h('p', { class: 'note' }, `${data.id} has ${data.features} features, so there is no 2-D boundary to draw; the curves show how training goes.`));
     }
-    if (data.id === 'digits') renderPad(); else replace(padEl);
+    if (data.id === 'digits') renderPad(); else if (padCanvas) { replace(padEl); padCanvas = null; }
   }
 
   function report(res) {
@@ -147,9 +199,27 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
   }
 
   function stopWithError(e) {
-    pause();
-    const nan = /nan|finite|inf/i.test(e.message);
-    setError(nan ? `${e.message} Training stopped: the loss diverged. Try a lower learning rate, then press Reset.` : e.message);
+    pause({ save: false });
+    const diverged = /nan|finite|inf/i.test(e.message);
+    if (!diverged || !trainer) { setError(e.message); return; }
+    el.dataset.diverged = '1';
+    let back = '';
+    try {
+      // Back to the weights of the last finite evaluation, with a fresh optimizer state.
+      const step = trainer.rollback();
+      trainer.setOptimizer(store.get()[k.opt], Number(store.get()[k.lr]));
+      report(trainer.evaluate());
+      redraw();
+      if (step > 0) saveWeights(); else persist?.remove(k.ds);
+      back = step > 0 ? ` The network is back at its last good weights (step ${step}).` : ' The network is back at its initial weights.';
+    } catch (e2) {
+      back = ` (${e2.message})`;
+    }
+    const lrs = schemaOf(store, k.lr).values;
+    const cur = store.get()[k.lr];
+    const lower = lrs[Math.max(0, lrs.indexOf(cur) - 3)]; // the list goes 1, 3, 10: three entries = ÷10
+    setError(`Training stopped: the loss diverged (${e.message}).${back} Try a lower learning rate${lower !== cur ? `, e.g. ${lower}` : ''}.`,
+      lower !== cur ? button(`Use learning rate ${lower}`, () => { setError(''); store.set({ [k.lr]: lower }); }, { 'data-action': 'lower-lr' }) : null);
   }
 
   function oneStep() {
@@ -158,6 +228,7 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
       const { explain } = trainer.explainStep();
       report(trainer.evaluate());
       redraw();
+      saveWeights();
       const panel = el.querySelector('.explain-panel');
       panel.open = true;
       renderSteps(explainEl, { ll, steps: explain.steps, caption: `Step ${trainer.steps}: one minibatch, before and after the update.` });
@@ -166,6 +237,7 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
     }
   }
 
+  let lastSave = 0;
   function frame() {
     if (!running || !trainer) return;
     const t0 = performance.now();
@@ -178,17 +250,21 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
       stopWithError(e);
       return;
     }
+    if (t0 - lastSave > 2000) { lastSave = t0; saveWeights(); }
     raf = requestAnimationFrame(frame);
   }
   function play() {
     if (!trainer || running) return;
+    setError('');
+    delete el.dataset.diverged;
     running = true;
     playBtn.textContent = 'Pause';
     playBtn.setAttribute('aria-pressed', 'true');
     el.dataset.running = '1';
     raf = requestAnimationFrame(frame);
   }
-  function pause() {
+  function pause({ save = true } = {}) {
+    if (running && save) saveWeights();
     running = false;
     cancelAnimationFrame(raf);
     playBtn.textContent = 'Play';
@@ -196,14 +272,23 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
     delete el.dataset.running;
   }
 
-  // Digits: draw on an 8×8 grid (values 0..16 like sklearn's digits) and classify it.
+  // Digits: draw on an 8×8 grid (values 0..16 like sklearn's digits) and classify it. Pointer: drag
+  // to draw. Keyboard: arrows move the cursor cell, Space/Enter inks it, Delete erases it; or load a
+  // sample digit from the test set.
   const pad = new Float32Array(64);
   let padCanvas = null;
   let padBars = null;
+  let padNote = null;
+  let cursor = 27;
+  let sample = 0;
   function renderPad() {
     if (!padCanvas) {
-      padCanvas = h('canvas', { width: 192, height: 192, class: 'pad-canvas', tabindex: '0', role: 'img', 'aria-label': 'Drawing pad, 8 by 8 cells: drag to draw a digit' });
+      padCanvas = h('canvas', {
+        width: 192, height: 192, class: 'pad-canvas', tabindex: '0', role: 'img', 'data-out': 'digit-pad',
+        'aria-label': 'Drawing pad, 8 by 8 cells. Drag to draw a digit, or use the arrow keys to move and Space to ink a cell, Delete to erase it.',
+      });
       padBars = h('div', { class: 'chart-wrap', 'data-out': 'digit-probs' });
+      padNote = h('p', { class: 'note', 'data-out': 'digit-note', 'aria-live': 'polite' }, 'Draw a digit, or load a sample.');
       let down = false;
       const paint = (ev) => {
         const r = padCanvas.getBoundingClientRect();
@@ -213,31 +298,77 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
           const d = Math.hypot((i % 8) + 0.5 - cx, Math.floor(i / 8) + 0.5 - cy);
           pad[i] = Math.min(16, pad[i] + Math.max(0, 1.1 - d) * 9);
         }
+        padNote.textContent = 'Your drawing:';
         drawPad();
       };
-      padCanvas.addEventListener('pointerdown', (ev) => { down = true; padCanvas.setPointerCapture(ev.pointerId); paint(ev); });
+      padCanvas.addEventListener('pointerdown', (ev) => {
+        down = true;
+        try { padCanvas.setPointerCapture(ev.pointerId); } catch { /* synthetic or ended pointer */ }
+        paint(ev);
+      });
       padCanvas.addEventListener('pointermove', (ev) => { if (down) paint(ev); });
       padCanvas.addEventListener('pointerup', () => { down = false; });
-      replace(padEl, h('h3', {}, 'Draw a digit'), h('div', { class: 'pad-row' }, padCanvas,
-        button('Clear', () => { pad.fill(0); drawPad(); })), padBars);
+      padCanvas.addEventListener('pointercancel', () => { down = false; });
+      padCanvas.addEventListener('keydown', (ev) => {
+        const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -8, ArrowDown: 8 };
+        if (ev.key in moves) {
+          const d = moves[ev.key];
+          const col = cursor % 8;
+          if ((d === -1 && col === 0) || (d === 1 && col === 7) || cursor + d < 0 || cursor + d > 63) { ev.preventDefault(); return; }
+          cursor += d;
+        } else if (ev.key === ' ' || ev.key === 'Enter') {
+          pad[cursor] = 16;
+          padNote.textContent = 'Your drawing:';
+        } else if (ev.key === 'Delete' || ev.key === 'Backspace') {
+          pad[cursor] = 0;
+        } else {
+          return;
+        }
+        ev.preventDefault();
+        drawPad();
+      });
+      padCanvas.addEventListener('focus', () => drawPad(false));
+      padCanvas.addEventListener('blur', () => drawPad(false));
+      const loadSample = () => {
+        const raw = data.xTestRaw;
+        const n = raw.shape[0];
+        const i = sample % n;
+        sample += 1;
+        for (let j = 0; j < 64; j += 1) pad[j] = raw.data[i * 64 + j];
+        padNote.textContent = `Test sample ${i + 1} of ${n}, labelled ${data.classNames[data.yTest.data[i]]}:`;
+        drawPad();
+      };
+      replace(padEl, h('h3', {}, 'Draw a digit'),
+        h('div', { class: 'pad-row' }, padCanvas,
+          h('div', { class: 'pad-buttons' },
+            button('Clear', () => { pad.fill(0); padNote.textContent = 'Draw a digit, or load a sample.'; drawPad(); }, { 'data-action': 'pad-clear' }),
+            button('Load a sample', loadSample, { 'data-action': 'pad-sample' }))),
+        padNote, padBars);
       drawPad();
     }
     classifyPad();
   }
-  function drawPad() {
+  function drawPad(classify = true) {
     const ctx = padCanvas.getContext('2d');
     for (let i = 0; i < 64; i += 1) {
       const v = Math.round(255 - (pad[i] / 16) * 255);
       ctx.fillStyle = `rgb(${v},${v},${v})`;
       ctx.fillRect((i % 8) * 24, Math.floor(i / 8) * 24, 24, 24);
     }
-    classifyPad();
+    if (document.activeElement === padCanvas || padCanvas.getRootNode().activeElement === padCanvas) {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = PALETTE[1];
+      ctx.strokeRect((cursor % 8) * 24 + 1.5, Math.floor(cursor / 8) * 24 + 1.5, 21, 21);
+    }
+    if (classify) classifyPad();
   }
   function classifyPad() {
     if (!trainer || !padBars) return;
     const x = data.scale(ll.tensor(pad, { shape: [1, 64] }));
     const p = trainer.probabilities(x);
-    renderBars(padBars, { labels: data.classNames.map(String), values: Array.from(p), title: 'softmax probabilities of your drawing', digits: 2 });
+    const values = Array.from(p);
+    const best = values.indexOf(Math.max(...values));
+    renderBars(padBars, { labels: data.classNames.map(String), values, highlight: best, title: `softmax probabilities of your drawing (most likely: ${data.classNames[best]})`, digits: 2 });
   }
 
   function update(state) {
@@ -258,10 +389,10 @@ export function trainingView({ ll, store, keys, binary = false, codeFor, onStep 
 
 const schemaOf = (store, key) => store.schema[key];
 
-export function mlpSection({ ll, store, onStep }) {
+export function mlpSection({ ll, store, onStep, persist, notice }) {
   const intro = h('p', { class: 'lead' }, 'A network with one hidden layer: Linear → activation → Linear, trained with nn.CrossEntropyLoss on minibatches. Press Play and watch the decision boundary form; press Step to see one update with its numbers. If the loss turns into NaN, training stops: lower the learning rate.');
   const view = trainingView({
-    ll, store, onStep, keys: { ds: 'ds', lr: 'lr', hid: 'hid', act: 'act', opt: 'opt', bs: 'bs', noise: 'noise' },
+    ll, store, onStep, persist, notice, keys: { ds: 'ds', lr: 'lr', hid: 'hid', act: 'act', opt: 'opt', bs: 'bs', noise: 'noise' },
     codeFor: (state, data) => [
       codeBlock('PyTorch (notebook)', [
         'import torch, torch.nn as nn',
