@@ -11,7 +11,8 @@
 //   to_js(tensor)            ll::Tensor<float|double|int32_t> -> {shape, data: Float32Array |
 //                            Float64Array | Int32Array}, a copy (never a view into the wasm heap).
 //   steps_to_js(explain)     ll::Explain -> [{id, title, formula, shape, data: Float64Array}].
-//   guard(fn, name, body)    runs body(); a C++ exception becomes a JS exception:
+//   guard(name, body)        runs body() (through the one non-template guard_call); a C++
+//                            exception becomes a JS exception:
 //                            ll::TypeError -> TypeError, ll::RangeError -> RangeError, ll::Error ->
 //                            Error, each with what() as message; std::bad_alloc/length_error ->
 //                            RangeError "<name>: out of memory ..."; any other exception -> Error
@@ -30,6 +31,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "logitlab/explain.hpp"
@@ -109,37 +111,66 @@ inline val steps_to_js(const ll::Explain& ex) {
   return steps;
 }
 
-// Runs body() and turns a C++ exception into the matching JS error. The JS error is thrown after
-// the C++ catch block has ended, so the C++ exception object is freed first.
-template <class F>
-val guard(const char* name, F&& body) {
+// The exception being handled, sorted into a JS error class and message. Call only from inside a
+// catch block: ll::TypeError -> TypeError, ll::RangeError -> RangeError, ll::Error -> Error, each
+// with what(); bad_alloc / length_error -> RangeError "<name>: out of memory ..."; any other
+// exception -> Error "<name>: what()".
+struct CaughtError {
   const char* cls = "Error";
   std::string msg;
+};
+
+__attribute__((noinline)) inline CaughtError caught_error(const char* name) {
+  CaughtError c;
   try {
-    return body();
+    throw;
   } catch (const ll::TypeError& e) {
-    cls = "TypeError";
-    msg = e.what();
+    c.cls = "TypeError";
+    c.msg = e.what();
   } catch (const ll::RangeError& e) {
-    cls = "RangeError";
-    msg = e.what();
+    c.cls = "RangeError";
+    c.msg = e.what();
   } catch (const ll::Error& e) {
-    msg = e.what();
+    c.msg = e.what();
   } catch (const std::bad_alloc&) {
-    cls = "RangeError";
-    msg = std::string(name) + ": out of memory; the sizes ask for more than the wasm heap can hold";
+    c.cls = "RangeError";
+    c.msg =
+        std::string(name) + ": out of memory; the sizes ask for more than the wasm heap can hold";
   } catch (const std::length_error&) {
-    cls = "RangeError";
-    msg = std::string(name) + ": out of memory; the sizes ask for more than the wasm heap can hold";
+    c.cls = "RangeError";
+    c.msg =
+        std::string(name) + ": out of memory; the sizes ask for more than the wasm heap can hold";
   } catch (const std::exception& e) {
     // Not one of the core's own errors: prefix the function so the message says where it came from.
-    msg = std::string(name) + ": " + e.what();
+    c.msg = std::string(name) + ": " + e.what();
   } catch (...) {
-    msg = std::string(name) + ": unknown C++ exception";
+    c.msg = std::string(name) + ": unknown C++ exception";
   }
-  val err = val::global(cls).new_(msg);
-  std::string().swap(msg);  // free the heap buffer now: the JS throw may skip our destructors
+  return c;
+}
+
+// Runs body(ctx) and turns a C++ exception into the matching JS error. One non-template function,
+// so the catch code exists once in the .wasm however many bindings use guard(). The JS error is
+// thrown after the C++ catch block has ended, so the C++ exception object is freed first.
+__attribute__((noinline)) inline val guard_call(const char* name, val (*body)(void*), void* ctx) {
+  CaughtError c;
+  try {
+    return body(ctx);
+  } catch (...) {
+    c = caught_error(name);
+  }
+  val err = val::global(c.cls).new_(c.msg);
+  std::string().swap(c.msg);  // free the heap buffer now: the JS throw may skip our destructors
   err.throw_();
+}
+
+// guard(name, body): runs body() (a callable returning val) inside guard_call.
+template <class F>
+val guard(const char* name, F&& body) {
+  using Fn = std::remove_reference_t<F>;
+  return guard_call(
+      name, [](void* c) -> val { return (*static_cast<Fn*>(c))(); },
+      const_cast<void*>(static_cast<const void*>(&body)));
 }
 
 }  // namespace llb

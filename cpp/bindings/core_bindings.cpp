@@ -1,14 +1,22 @@
 // Embind registration of the ops and losses: raw `_name_f32` / `_name_f64` functions wrapped by
 // web/src/index.js. Registration and conversion only; the math lives in cpp/logitlab/.
 //
+// The hot calls (softmax / logSoftmax, crossEntropyLoss and its grad with class indices) also have
+// a one-copy raw form: extern "C" ll_* functions on wasm heap pointers, see "raw calls" below.
+//
 // Conventions (see convert.hpp): tensors are {shape, data} objects; loss options are a JS object
 // {weight?, posWeight?, ignoreIndex?, reduction?, labelSmoothing?} (camelCase, as in the JS API);
 // explain functions return {result, steps}. A target whose data is an Int32Array holds class
 // indices.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "convert.hpp"
 #include "logitlab/losses.hpp"
@@ -237,6 +245,113 @@ LL_PAIR_LOSS(bce_with_logits_loss, ll::bce_with_logits_loss, ll::bce_with_logits
              kBcel, kBcelGrad, kBcelExplain)
 LL_PAIR_LOSS(mse_loss, ll::mse_loss, ll::mse_loss_backward, kMse, kMseGrad, kMseExplain)
 #undef LL_PAIR_LOSS
+
+// ---- raw calls: one bulk copy in, one out ----
+// JS (web/src/index.js) mallocs one block, copies the input data into it with one TypedArray.set,
+// calls an ll_* function with pointers into the block, copies the result out with one slice and
+// frees the block. Each returns 0 on success, else the JS error class (1 Error, 2 TypeError,
+// 3 RangeError) with the message in ll_error_message() (a static buffer, so errors allocate
+// nothing that outlives the call). Shapes arrive as int32 dims.
+
+char g_error[1024];
+
+// Runs body(ctx); one non-template function holds the only catch of every raw call.
+__attribute__((noinline)) int raw_call(const char* name, void (*body)(void*), void* ctx) {
+  llb::CaughtError c;
+  try {
+    body(ctx);
+    return 0;
+  } catch (...) {
+    c = llb::caught_error(name);
+  }
+  const size_t n = std::min(c.msg.size(), sizeof g_error - 1);
+  std::memcpy(g_error, c.msg.data(), n);
+  g_error[n] = '\0';
+  return std::strcmp(c.cls, "TypeError") == 0 ? 2 : std::strcmp(c.cls, "RangeError") == 0 ? 3 : 1;
+}
+
+template <class F>
+int raw(const char* name, F&& body) {
+  using Fn = std::remove_reference_t<F>;
+  return raw_call(
+      name, [](void* c) { (*static_cast<Fn*>(c))(); }, static_cast<void*>(&body));
+}
+
+ll::Shape dims_of(const int32_t* dims, int rank) { return ll::Shape(dims, dims + rank); }
+
+template <class T>
+int softmax_raw(T* out, const T* x, const int32_t* dims, int rank, int dim, int log) {
+  return raw(log ? "logSoftmax" : "softmax", [&] {
+    const ll::Shape shape = dims_of(dims, rank);
+    if (log) {
+      ll::log_softmax_into(out, x, shape, dim);
+    } else {
+      ll::softmax_into(out, x, shape, dim);
+    }
+  });
+}
+
+// crossEntropyLoss with class indices. dims holds x's dims, then the target's, then the weight's
+// (w_rank < 0: no weight). reduction: 0 'none', 1 'mean', 2 'sum'. grad = 0: out gets the loss
+// (N values for 'none', else 1); grad = 1: out gets dLoss/dx (x's size).
+template <class T>
+int ce_index_raw(T* out, const T* x, const int32_t* dims, int x_rank, const int32_t* target,
+                 int t_rank, const T* weight, int w_rank, int ignore_index, int reduction,
+                 double label_smoothing, int grad) {
+  return raw(grad ? "grad.crossEntropyLoss" : "crossEntropyLoss", [&] {
+    const ll::Shape x_shape = dims_of(dims, x_rank);
+    ll::Shape t_shape = dims_of(dims + x_rank, t_rank);
+    const size_t nt = ll::Tensor<int32_t>::numel(t_shape);
+    ll::LossOptions<T> opt;
+    if (w_rank >= 0) {
+      ll::Shape w_shape = dims_of(dims + x_rank + t_rank, w_rank);
+      const size_t nw = ll::Tensor<T>::numel(w_shape);
+      opt.weight = ll::Tensor<T>(std::move(w_shape), std::vector<T>(weight, weight + nw));
+    }
+    opt.ignore_index = ignore_index;
+    opt.reduction = reduction == 0   ? ll::Reduction::None
+                    : reduction == 2 ? ll::Reduction::Sum
+                                     : ll::Reduction::Mean;
+    opt.label_smoothing = label_smoothing;
+    const ll::Tensor<int32_t> t(std::move(t_shape), std::vector<int32_t>(target, target + nt));
+    if (grad) {
+      ll::cross_entropy_loss_backward(out, x, x_shape, t, opt);
+    } else {
+      const ll::Tensor<T> loss = ll::cross_entropy_loss(x, x_shape, t, opt);
+      std::memcpy(out, loss.ptr(), loss.size() * sizeof(T));
+    }
+  });
+}
+
+}  // namespace
+
+extern "C" {
+EMSCRIPTEN_KEEPALIVE const char* ll_error_message() { return g_error; }
+EMSCRIPTEN_KEEPALIVE int ll_softmax_f32(float* out, const float* x, const int32_t* dims, int rank,
+                                        int dim, int log) {
+  return softmax_raw(out, x, dims, rank, dim, log);
+}
+EMSCRIPTEN_KEEPALIVE int ll_softmax_f64(double* out, const double* x, const int32_t* dims, int rank,
+                                        int dim, int log) {
+  return softmax_raw(out, x, dims, rank, dim, log);
+}
+EMSCRIPTEN_KEEPALIVE int ll_ce_index_f32(float* out, const float* x, const int32_t* dims,
+                                         int x_rank, const int32_t* target, int t_rank,
+                                         const float* weight, int w_rank, int ignore_index,
+                                         int reduction, double label_smoothing, int grad) {
+  return ce_index_raw(out, x, dims, x_rank, target, t_rank, weight, w_rank, ignore_index, reduction,
+                      label_smoothing, grad);
+}
+EMSCRIPTEN_KEEPALIVE int ll_ce_index_f64(double* out, const double* x, const int32_t* dims,
+                                         int x_rank, const int32_t* target, int t_rank,
+                                         const double* weight, int w_rank, int ignore_index,
+                                         int reduction, double label_smoothing, int grad) {
+  return ce_index_raw(out, x, dims, x_rank, target, t_rank, weight, w_rank, ignore_index, reduction,
+                      label_smoothing, grad);
+}
+}  // extern "C"
+
+namespace {
 
 // Bytes in use on the wasm heap (dlmalloc's allocated-space counter).
 double heap_bytes() { return static_cast<double>(mallinfo().uordblks); }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "logitlab/fastmath.hpp"
 #include "logitlab/ops.hpp"
 
 namespace ll {
@@ -181,20 +182,27 @@ struct ClassLayout {
   Shape target_shape;  // () for (C) input, (N) for (N, C)
 };
 
-template <class T>
-ClassLayout class_layout(const Tensor<T>& input, const char* fn) {
-  if (input.dim() != 1 && input.dim() != 2) {
-    throw RangeError(std::string(fn) + ": input has shape " + shape_str(input.shape) +
+ClassLayout class_layout(const Shape& shape, const char* fn) {
+  if (shape.size() != 1 && shape.size() != 2) {
+    throw RangeError(std::string(fn) + ": input has shape " + shape_str(shape) +
                      "; expected (C) or (N, C)");
   }
-  require_non_empty(input, fn, "input");
+  if (Tensor<float>::numel(shape) == 0) {
+    throw RangeError(std::string(fn) + ": input is empty (shape " + shape_str(shape) +
+                     "); expected a non-empty tensor");
+  }
   ClassLayout l;
-  l.classes = static_cast<size_t>(input.shape.back());
-  if (input.dim() == 2) {
-    l.rows = static_cast<size_t>(input.shape[0]);
-    l.target_shape = {input.shape[0]};
+  l.classes = static_cast<size_t>(shape.back());
+  if (shape.size() == 2) {
+    l.rows = static_cast<size_t>(shape[0]);
+    l.target_shape = {shape[0]};
   }
   return l;
+}
+
+template <class T>
+ClassLayout class_layout(const Tensor<T>& input, const char* fn) {
+  return class_layout(input.shape, fn);
 }
 
 template <class T>
@@ -232,12 +240,61 @@ void check_label_smoothing(double ls, const char* fn) {
   }
 }
 
-// Shared forward of NLLLoss and index-target CrossEntropyLoss on log-probabilities `logp`:
+// What one row of a class-index loss contributes: pick = -log p_t and, with label smoothing,
+// smooth = -sum_c w_c log p_c (0 when not asked for).
+template <class T>
+struct RowTerms {
+  T pick = 0;
+  T smooth = 0;
+};
+
+// NLLLoss's rows: the input already holds log-probabilities.
+template <class T>
+struct LogProbRows {
+  const T* logp;
+  size_t classes;
+  const T* weight;  // nullptr: no class weights
+  RowTerms<T> operator()(size_t i, int32_t t, bool smooth) const {
+    const T* lp = logp + i * classes;
+    RowTerms<T> r;
+    r.pick = -lp[t];
+    if (smooth) {
+      for (size_t c = 0; c < classes; ++c) r.smooth -= (weight ? weight[c] : T(1)) * lp[c];
+    }
+    return r;
+  }
+};
+
+// CrossEntropyLoss's rows, fused: from the logits z, m and s = sum exp(z - m) by the very code
+// log_softmax runs (softmax_row_stats), then -log p_t = log(s) - (z_t - m), which is exactly the
+// negation of log_softmax's (z_t - m) - log(s); no log-probability tensor.
+template <class T>
+struct FusedLogitRows {
+  const T* logits;
+  size_t classes;
+  const T* weight;  // nullptr: no class weights
+  RowTerms<T> operator()(size_t i, int32_t t, bool smooth) const {
+    const T* z = logits + i * classes;
+    T m, s;
+    softmax_row_stats(z, classes, &m, &s);
+    const T log_s = std::log(s);
+    RowTerms<T> r;
+    r.pick = log_s - (z[t] - m);
+    if (smooth) {
+      for (size_t c = 0; c < classes; ++c) {
+        r.smooth -= (weight ? weight[c] : T(1)) * ((z[c] - m) - log_s);
+      }
+    }
+    return r;
+  }
+};
+
+// Shared forward of NLLLoss and index-target CrossEntropyLoss; `rows` gives each row's terms:
 //   row loss  l_i = (1 - eps) w_{t_i} (-logp_{i,t_i}) + (eps / C) (-sum_c w_c logp_{i,c}),
 //   0 for ignored rows; 'mean' divides the sum by D = sum of w_{t_i} over non-ignored rows
 //   (PyTorch 1.13 uses the same D for the smoothing term). All rows ignored -> 0/0 = NaN.
-template <class T>
-Tensor<T> index_loss_forward(const Tensor<T>& logp, const Tensor<int32_t>& target,
+template <class T, class Rows>
+Tensor<T> index_loss_forward(const Rows& rows, const Tensor<int32_t>& target,
                              const LossOptions<T>& opt, double eps, const ClassLayout& l,
                              Explain* ex) {
   const bool weighted = opt.weight.size() != 0;
@@ -253,15 +310,12 @@ Tensor<T> index_loss_forward(const Tensor<T>& logp, const Tensor<int32_t>& targe
       if (ex) pick.data[i] = wrow.data[i] = smooth.data[i] = 0;
       continue;
     }
-    const T* lp = logp.ptr() + i * l.classes;
+    const RowTerms<T> r = rows(i, t, eps > 0);
     const T w = weighted ? opt.weight.data[t] : T(1);
-    const T p = -lp[t];
+    const T p = r.pick;
     T loss = w * p;
-    T s = 0;
-    if (eps > 0) {
-      for (size_t c = 0; c < l.classes; ++c) s -= (weighted ? opt.weight.data[c] : T(1)) * lp[c];
-      loss = keep * loss + spread * s;
-    }
+    const T s = r.smooth;
+    if (eps > 0) loss = keep * loss + spread * s;
     row_loss.data[i] = loss;
     denominator += w;
     if (ex) {
@@ -296,8 +350,8 @@ Tensor<T> index_loss_forward(const Tensor<T>& logp, const Tensor<int32_t>& targe
     }
     const T numerator = NllCascade<T>::total(acc.loss);
     denominator = weighted ? NllCascade<T>::total(acc.weight) : T(kept);
-    Tensor<T> out = Tensor<T>::scalar(opt.reduction == Reduction::Sum ? numerator
-                                                                       : numerator / denominator);
+    Tensor<T> out =
+        Tensor<T>::scalar(opt.reduction == Reduction::Sum ? numerator : numerator / denominator);
     if (ex) {
       ex->add_scalar("numerator", "Sum of the losses", "\\sum_i \\ell_i", numerator);
       if (opt.reduction == Reduction::Mean)
@@ -311,13 +365,21 @@ Tensor<T> index_loss_forward(const Tensor<T>& logp, const Tensor<int32_t>& targe
   return out;
 }
 
+// x *= a over n elements (the fastmath kernel for float).
+inline void scale_row(float* x, float a, size_t n) { fastmath::scale(x, x, a, n); }
+inline void scale_row(double* x, double a, size_t n) {
+  for (size_t k = 0; k < n; ++k) x[k] *= a;
+}
+
 // Gradient of index_loss_forward w.r.t. the logits (softmax = true, CrossEntropyLoss) or the
-// log-probabilities (NLLLoss). For CE row i: scale ((1-eps) w_t (p - onehot) + eps/C (p W - w)),
-// W = sum_c w_c; ignored rows get 0.
+// log-probabilities (NLLLoss), written to grad (like input, zero-filled by the caller). For CE row
+// i: scale ((1-eps) w_t (p - onehot) + eps/C (p W - w)), W = sum_c w_c; ignored rows get 0.
+// Without smoothing the row is p scaled twice, ((1-eps) w_t) then `scale`, the target column
+// (p_t - 1) likewise: the same roundings as the per-element formula, fused per row.
 template <class T>
-Tensor<T> index_loss_backward(const Tensor<T>& input, const Tensor<int32_t>& target,
-                              const LossOptions<T>& opt, double eps, const ClassLayout& l,
-                              bool softmax) {
+void index_loss_backward(T* grad, const T* input, const Tensor<int32_t>& target,
+                         const LossOptions<T>& opt, double eps, const ClassLayout& l,
+                         bool softmax) {
   const bool weighted = opt.weight.size() != 0;
   const T keep = T(1 - eps), spread = T(eps / static_cast<double>(l.classes));
   T wsum = 0, denominator = 0;
@@ -327,11 +389,8 @@ Tensor<T> index_loss_backward(const Tensor<T>& input, const Tensor<int32_t>& tar
     if (t != opt.ignore_index) denominator += weighted ? opt.weight.data[t] : T(1);
   }
   const T scale = opt.reduction == Reduction::Mean ? T(1) / denominator : T(1);
-  Tensor<T> grad(input.shape);  // zero-filled
-  if (softmax)
-    softmax_rows(grad.ptr(), input.ptr(), static_cast<int>(l.rows), static_cast<int>(l.classes));
   for (size_t i = 0; i < l.rows; ++i) {
-    T* g = grad.ptr() + i * l.classes;
+    T* g = grad + i * l.classes;
     const int32_t t = target.data[i];
     if (t == opt.ignore_index) {
       std::fill(g, g + l.classes, T(0));
@@ -342,14 +401,22 @@ Tensor<T> index_loss_backward(const Tensor<T>& input, const Tensor<int32_t>& tar
       g[t] = -w * scale;
       continue;
     }
+    softmax_rows(g, input + i * l.classes, 1, static_cast<int>(l.classes));
+    if (eps == 0) {
+      const T kw = keep * w;
+      const T pt = g[t];
+      scale_row(g, kw, l.classes);
+      scale_row(g, scale, l.classes);
+      g[t] = (kw * (pt - T(1))) * scale;
+      continue;
+    }
     for (size_t c = 0; c < l.classes; ++c) {
       const T p = g[c];
       T d = keep * w * (p - (static_cast<size_t>(t) == c ? T(1) : T(0)));
-      if (eps > 0) d += spread * (p * wsum - (weighted ? opt.weight.data[c] : T(1)));
+      d += spread * (p * wsum - (weighted ? opt.weight.data[c] : T(1)));
       g[c] = d * scale;
     }
   }
-  return grad;
 }
 
 // A probability target after label smoothing, as torch 1.13 does it: t (1 - eps) + eps / C.
@@ -416,20 +483,35 @@ Tensor<T> cross_entropy_manual_backward(const Tensor<T>& y_true, const Tensor<T>
 // "numerator" only (no denominator); for 'none': neither; last "result".
 // Per-row shapes are () for a (C) input and (N) for (N, C).
 template <class T>
-Tensor<T> cross_entropy_loss(const Tensor<T>& input, const Tensor<int32_t>& target,
-                             const LossOptions<T>& opt, Explain* ex) {
+Tensor<T> cross_entropy_loss(const T* input, const Shape& input_shape,
+                             const Tensor<int32_t>& target, const LossOptions<T>& opt,
+                             Explain* ex) {
   const char* fn = "crossEntropyLoss";
-  const ClassLayout l = class_layout(input, fn);
+  const ClassLayout l = class_layout(input_shape, fn);
   check_class_weight(opt, l, fn);
   check_label_smoothing(opt.label_smoothing, fn);
   check_index_target(target, l, opt.ignore_index, fn);
-  const Tensor<T> logp = log_softmax(input, -1);
-  if (ex) {
-    ex->add("logits", "Input logits", "z", input);
-    ex->add("log_softmax", "Log-softmax of each row",
-            "\\log p_{i,c} = z_{i,c} - \\log\\sum_j e^{z_{i,j}}", logp);
+  const T* weight = opt.weight.size() != 0 ? opt.weight.ptr() : nullptr;
+  if (!ex) {
+    return index_loss_forward(FusedLogitRows<T>{input, l.classes, weight}, target, opt,
+                              opt.label_smoothing, l, nullptr);
   }
-  return index_loss_forward(logp, target, opt, opt.label_smoothing, l, ex);
+  // Explain: the same fused rows give the loss; the "log_softmax" step is log_softmax's output,
+  // whose values are the very (z - m) - log(s) the fused rows use (softmax_row_stats; the test
+  // "fused cross-entropy equals log_softmax + nll_loss bit for bit" checks it).
+  Tensor<T> logp(input_shape);
+  log_softmax_into(logp.ptr(), input, input_shape, -1);
+  ex->add("logits", "Input logits", "z", input_shape, std::vector<T>(input, input + logp.size()));
+  ex->add("log_softmax", "Log-softmax of each row",
+          "\\log p_{i,c} = z_{i,c} - \\log\\sum_j e^{z_{i,j}}", logp);
+  return index_loss_forward(FusedLogitRows<T>{input, l.classes, weight}, target, opt,
+                            opt.label_smoothing, l, ex);
+}
+
+template <class T>
+Tensor<T> cross_entropy_loss(const Tensor<T>& input, const Tensor<int32_t>& target,
+                             const LossOptions<T>& opt, Explain* ex) {
+  return cross_entropy_loss(input.ptr(), input.shape, target, opt, ex);
 }
 
 // Probability targets (torch 1.13): l_i = -sum_c w_c t'_{i,c} log p_{i,c} with t' the smoothed
@@ -483,14 +565,22 @@ Tensor<T> cross_entropy_loss(const Tensor<T>& input, const Tensor<T>& target,
 }
 
 template <class T>
-Tensor<T> cross_entropy_loss_backward(const Tensor<T>& input, const Tensor<int32_t>& target,
-                                      const LossOptions<T>& opt) {
+void cross_entropy_loss_backward(T* grad, const T* input, const Shape& input_shape,
+                                 const Tensor<int32_t>& target, const LossOptions<T>& opt) {
   const char* fn = "crossEntropyLoss";
-  const ClassLayout l = class_layout(input, fn);
+  const ClassLayout l = class_layout(input_shape, fn);
   check_class_weight(opt, l, fn);
   check_label_smoothing(opt.label_smoothing, fn);
   check_index_target(target, l, opt.ignore_index, fn);
-  return index_loss_backward(input, target, opt, opt.label_smoothing, l, true);
+  index_loss_backward(grad, input, target, opt, opt.label_smoothing, l, true);
+}
+
+template <class T>
+Tensor<T> cross_entropy_loss_backward(const Tensor<T>& input, const Tensor<int32_t>& target,
+                                      const LossOptions<T>& opt) {
+  Tensor<T> grad(input.shape);
+  cross_entropy_loss_backward(grad.ptr(), input.ptr(), input.shape, target, opt);
+  return grad;
 }
 
 // d/dz_{i,j} = scale (p_{i,j} sum_c w_c t'_{i,c} - w_j t'_{i,j}), scale = 1/N for 'mean'.
@@ -533,7 +623,9 @@ Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<int32_t>& target, const 
   check_class_weight(opt, l, fn);
   check_index_target(target, l, opt.ignore_index, fn);
   if (ex) ex->add("input", "Input log-probabilities", "\\log p_{i,c}", input);
-  return index_loss_forward(input, target, opt, 0.0, l, ex);
+  const T* weight = opt.weight.size() != 0 ? opt.weight.ptr() : nullptr;
+  return index_loss_forward(LogProbRows<T>{input.ptr(), l.classes, weight}, target, opt, 0.0, l,
+                            ex);
 }
 
 template <class T>
@@ -543,7 +635,9 @@ Tensor<T> nll_loss_backward(const Tensor<T>& input, const Tensor<int32_t>& targe
   const ClassLayout l = class_layout(input, fn);
   check_class_weight(opt, l, fn);
   check_index_target(target, l, opt.ignore_index, fn);
-  return index_loss_backward(input, target, opt, 0.0, l, false);
+  Tensor<T> grad(input.shape);  // zero-filled
+  index_loss_backward(grad.ptr(), input.ptr(), target, opt, 0.0, l, false);
+  return grad;
 }
 
 // ---- BCELoss ----------------------------------------------------------------------------------
@@ -741,32 +835,36 @@ Tensor<T> mse_loss_backward(const Tensor<T>& input, const Tensor<T>& target,
   return grad;
 }
 
-#define LL_INSTANTIATE_LOSSES(T)                                                                  \
-  template T cross_entropy_manual<T>(const Tensor<T>&, const Tensor<T>&, Explain*);               \
-  template Tensor<T> cross_entropy_manual_backward<T>(const Tensor<T>&, const Tensor<T>&);        \
-  template Tensor<T> cross_entropy_loss<T>(const Tensor<T>&, const Tensor<int32_t>&,              \
-                                           const LossOptions<T>&, Explain*);                      \
-  template Tensor<T> cross_entropy_loss<T>(const Tensor<T>&, const Tensor<T>&,                    \
-                                           const LossOptions<T>&, Explain*);                      \
-  template Tensor<T> cross_entropy_loss_backward<T>(const Tensor<T>&, const Tensor<int32_t>&,     \
-                                                    const LossOptions<T>&);                       \
-  template Tensor<T> cross_entropy_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,           \
-                                                    const LossOptions<T>&);                       \
-  template Tensor<T> nll_loss<T>(const Tensor<T>&, const Tensor<int32_t>&, const LossOptions<T>&, \
-                                 Explain*);                                                       \
-  template Tensor<T> nll_loss_backward<T>(const Tensor<T>&, const Tensor<int32_t>&,               \
-                                          const LossOptions<T>&);                                 \
-  template Tensor<T> bce_loss<T>(const Tensor<T>&, const Tensor<T>&, const LossOptions<T>&,       \
-                                 Explain*);                                                       \
-  template Tensor<T> bce_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,                     \
-                                          const LossOptions<T>&);                                 \
-  template Tensor<T> bce_with_logits_loss<T>(const Tensor<T>&, const Tensor<T>&,                  \
-                                             const LossOptions<T>&, Explain*);                    \
-  template Tensor<T> bce_with_logits_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,         \
-                                                      const LossOptions<T>&);                     \
-  template Tensor<T> mse_loss<T>(const Tensor<T>&, const Tensor<T>&, const LossOptions<T>&,       \
-                                 Explain*);                                                       \
-  template Tensor<T> mse_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,                     \
+#define LL_INSTANTIATE_LOSSES(T)                                                                   \
+  template T cross_entropy_manual<T>(const Tensor<T>&, const Tensor<T>&, Explain*);                \
+  template Tensor<T> cross_entropy_manual_backward<T>(const Tensor<T>&, const Tensor<T>&);         \
+  template Tensor<T> cross_entropy_loss<T>(const Tensor<T>&, const Tensor<int32_t>&,               \
+                                           const LossOptions<T>&, Explain*);                       \
+  template Tensor<T> cross_entropy_loss<T>(const Tensor<T>&, const Tensor<T>&,                     \
+                                           const LossOptions<T>&, Explain*);                       \
+  template Tensor<T> cross_entropy_loss_backward<T>(const Tensor<T>&, const Tensor<int32_t>&,      \
+                                                    const LossOptions<T>&);                        \
+  template Tensor<T> cross_entropy_loss<T>(const T*, const Shape&, const Tensor<int32_t>&,         \
+                                           const LossOptions<T>&, Explain*);                       \
+  template void cross_entropy_loss_backward<T>(T*, const T*, const Shape&, const Tensor<int32_t>&, \
+                                               const LossOptions<T>&);                             \
+  template Tensor<T> cross_entropy_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,            \
+                                                    const LossOptions<T>&);                        \
+  template Tensor<T> nll_loss<T>(const Tensor<T>&, const Tensor<int32_t>&, const LossOptions<T>&,  \
+                                 Explain*);                                                        \
+  template Tensor<T> nll_loss_backward<T>(const Tensor<T>&, const Tensor<int32_t>&,                \
+                                          const LossOptions<T>&);                                  \
+  template Tensor<T> bce_loss<T>(const Tensor<T>&, const Tensor<T>&, const LossOptions<T>&,        \
+                                 Explain*);                                                        \
+  template Tensor<T> bce_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,                      \
+                                          const LossOptions<T>&);                                  \
+  template Tensor<T> bce_with_logits_loss<T>(const Tensor<T>&, const Tensor<T>&,                   \
+                                             const LossOptions<T>&, Explain*);                     \
+  template Tensor<T> bce_with_logits_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,          \
+                                                      const LossOptions<T>&);                      \
+  template Tensor<T> mse_loss<T>(const Tensor<T>&, const Tensor<T>&, const LossOptions<T>&,        \
+                                 Explain*);                                                        \
+  template Tensor<T> mse_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,                      \
                                           const LossOptions<T>&);
 
 LL_INSTANTIATE_LOSSES(float)

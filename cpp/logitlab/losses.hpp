@@ -48,6 +48,20 @@ template <class T> Tensor<T> cross_entropy_loss_backward(const Tensor<T>& input,
                                                          const Tensor<T>& target,
                                                          const LossOptions<T>& opt);
 
+// Raw-pointer forms of the class-index CrossEntropyLoss, used by the bindings' one-copy path:
+// `input` is row-major of `input_shape` ((C) or (N, C)) and is not copied; backward writes
+// dLoss/dInput to `grad` (input_shape's size, need not be zeroed). Same checks, errors, results
+// and explain steps as the Tensor forms (which call these). The forward is fused: per row the max
+// and sum of exp(z - max) (float: fastmath f32x4 kernels), loss log(s) - (z_t - max); no
+// log-probability tensor is built.
+template <class T> Tensor<T> cross_entropy_loss(const T* input, const Shape& input_shape,
+                                                const Tensor<int32_t>& target,
+                                                const LossOptions<T>& opt, Explain* ex = nullptr);
+template <class T> void cross_entropy_loss_backward(T* grad, const T* input,
+                                                    const Shape& input_shape,
+                                                    const Tensor<int32_t>& target,
+                                                    const LossOptions<T>& opt);
+
 // nn.NLLLoss. input: log-probabilities (C) or (N, C); target: class indices (), resp. (N).
 template <class T> Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<int32_t>& target,
                                       const LossOptions<T>& opt, Explain* ex = nullptr);

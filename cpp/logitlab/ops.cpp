@@ -1,8 +1,11 @@
-// Softmax, log-softmax, sigmoid, relu, argmax and max: forward kernels with optional explain steps.
+// Softmax, log-softmax (fast f32 SIMD rows), sigmoid, relu, argmax and max, with optional explain
+// steps.
 #include "logitlab/ops.hpp"
 
 #include <cmath>
 #include <string>
+
+#include "logitlab/fastmath.hpp"
 
 namespace ll {
 namespace {
@@ -51,16 +54,86 @@ struct SoftmaxTrace {
   T* lse = nullptr;    // (outer * inner), log_softmax only
 };
 
-// The one softmax / log-softmax kernel every entry point runs. x and out are (outer, n, inner);
-// out may alias x. Log selects log-softmax, computed as (x - max) - log(sum exp(x - max)).
+// e^v: the fast f32 exp for float (fastmath.hpp), std::exp for double (float64 stays at 1e-9).
+inline float exp_of(float v) { return fastmath::exp(v); }
+inline double exp_of(double v) { return std::exp(v); }
+
+// One contiguous row of n elements, the case every last-dim call runs: max, the sum of
+// exp(x - max), then softmax e * (1/s) or log-softmax (x - max) - log(s), torch's order of
+// operations. The plain call and explain run this same function; explain only passes trace rows
+// (tr_exp / tr_shift, n each) and reads m and s back. Float runs the fastmath kernels (wasm f32x4
+// when built with SIMD, the scalar twin with identical results otherwise); double runs scalar code.
+template <bool Log>
+void softmax_row(float* out, const float* x, size_t n, float* tr_shift, float* tr_exp, float* m_out,
+                 float* s_out) {
+  const float m = fastmath::max(x, n);
+  float s;
+  if (tr_shift) {
+    for (size_t k = 0; k < n; ++k) tr_shift[k] = x[k] - m;
+  }
+  if (Log) {
+    s = tr_exp ? fastmath::exp_sub_sum(tr_exp, x, m, n) : fastmath::sum_exp_sub(x, m, n);
+    fastmath::sub_sub(out, x, m, std::log(s), n);
+  } else {
+    // The exps go to `out` (or the trace) and are then scaled in place.
+    float* e = tr_exp ? tr_exp : out;
+    s = fastmath::exp_sub_sum(e, x, m, n);
+    fastmath::scale(out, e, 1.0f / s, n);
+  }
+  if (m_out) *m_out = m;
+  if (s_out) *s_out = s;
+}
+
+template <bool Log>
+void softmax_row(double* out, const double* x, size_t n, double* tr_shift, double* tr_exp,
+                 double* m_out, double* s_out) {
+  // The max only keeps exp() from overflowing; it starts at the row's first element.
+  double m = x[0];
+  for (size_t k = 1; k < n; ++k) {
+    if (beats(x[k], m)) m = x[k];
+  }
+  double s = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const double z = x[k] - m;
+    const double e = std::exp(z);
+    if (tr_shift) tr_shift[k] = z;
+    if (tr_exp) tr_exp[k] = e;
+    if (!Log) out[k] = e;
+    s += e;
+  }
+  if (Log) {
+    const double log_s = std::log(s);
+    for (size_t k = 0; k < n; ++k) out[k] = (x[k] - m) - log_s;
+  } else {
+    const double inv = 1.0 / s;
+    for (size_t k = 0; k < n; ++k) out[k] *= inv;
+  }
+  if (m_out) *m_out = m;
+  if (s_out) *s_out = s;
+}
+
+// The softmax / log-softmax kernel every entry point runs. x and out are (outer, n, inner);
+// out may alias x. inner == 1 (the last dim) runs softmax_row per row; other dims run the same
+// steps strided, with exp_of and a sequential sum.
 template <class T, bool Log>
 void softmax_kernel(T* out, const T* x, size_t outer, size_t n, size_t inner,
                     const SoftmaxTrace<T>& tr) {
+  if (inner == 1) {
+    for (size_t o = 0; o < outer; ++o) {
+      const size_t base = o * n;
+      T m, s;
+      softmax_row<Log>(out + base, x + base, n, tr.shift ? tr.shift + base : nullptr,
+                       tr.exp ? tr.exp + base : nullptr, &m, &s);
+      if (tr.max) tr.max[o] = m;
+      if (tr.sum) tr.sum[o] = s;
+      if (tr.lse) tr.lse[o] = m + std::log(s);
+    }
+    return;
+  }
   for (size_t o = 0; o < outer; ++o) {
     for (size_t i = 0; i < inner; ++i) {
       const size_t base = o * n * inner + i;
       const size_t r = o * inner + i;
-      // The max only keeps exp() from overflowing; it starts at the row's first element.
       T m = x[base];
       for (size_t k = 1; k < n; ++k) {
         const T v = x[base + k * inner];
@@ -70,7 +143,7 @@ void softmax_kernel(T* out, const T* x, size_t outer, size_t n, size_t inner,
       for (size_t k = 0; k < n; ++k) {
         const size_t j = base + k * inner;
         const T z = x[j] - m;
-        const T e = std::exp(z);
+        const T e = exp_of(z);
         if (tr.shift) tr.shift[j] = z;
         if (tr.exp) tr.exp[j] = e;
         if (!Log) out[j] = e;
@@ -92,26 +165,26 @@ void softmax_kernel(T* out, const T* x, size_t outer, size_t n, size_t inner,
   }
 }
 
-// softmax / log_softmax on a tensor: the last-dim case without explain runs the row kernels.
+// softmax / log_softmax on raw memory with a shape: checks, then the kernel.
+template <class T, bool Log>
+void softmax_raw(T* out, const T* x, const Shape& shape, int dim) {
+  const char* fn = Log ? "logSoftmax" : "softmax";
+  require_non_empty(Tensor<T>::numel(shape), fn);
+  const DimView v = view_around(shape, dim, fn);
+  softmax_kernel<T, Log>(out, x, v.outer, v.n, v.inner, SoftmaxTrace<T>{});
+}
+
+// softmax / log_softmax on a tensor; with `ex`, the same kernel also fills the step tensors.
 template <class T, bool Log>
 Tensor<T> softmax_tensor(const Tensor<T>& x, int dim, Explain* ex) {
+  Tensor<T> out(x.shape);
+  if (!ex) {
+    softmax_raw<T, Log>(out.ptr(), x.ptr(), x.shape, dim);
+    return out;
+  }
   const char* fn = Log ? "logSoftmax" : "softmax";
   require_non_empty(x.size(), fn);
   const DimView v = view_around(x.shape, dim, fn);
-  Tensor<T> out(x.shape);
-  if (!ex && v.inner == 1) {
-    const int rows = static_cast<int>(v.outer), cols = static_cast<int>(v.n);
-    if (Log) {
-      log_softmax_rows(out.ptr(), x.ptr(), rows, cols);
-    } else {
-      softmax_rows(out.ptr(), x.ptr(), rows, cols);
-    }
-    return out;
-  }
-  if (!ex) {
-    softmax_kernel<T, Log>(out.ptr(), x.ptr(), v.outer, v.n, v.inner, SoftmaxTrace<T>{});
-    return out;
-  }
   // Explain: the same kernel, also writing each intermediate into a step tensor.
   Tensor<T> mx(v.reduced), shift(x.shape), e(x.shape), sum(v.reduced), lse(v.reduced);
   SoftmaxTrace<T> tr{mx.ptr(), shift.ptr(), e.ptr(), sum.ptr(), Log ? lse.ptr() : nullptr};
@@ -142,6 +215,32 @@ template <class T>
 void log_softmax_rows(T* out, const T* x, int rows, int cols) {
   softmax_kernel<T, true>(out, x, static_cast<size_t>(rows), static_cast<size_t>(cols), 1,
                           SoftmaxTrace<T>{});
+}
+
+// The row statistics of softmax_row without writing anything: the same m and s, by the same code.
+void softmax_row_stats(const float* x, size_t n, float* m, float* s) {
+  *m = fastmath::max(x, n);
+  *s = fastmath::sum_exp_sub(x, *m, n);
+}
+void softmax_row_stats(const double* x, size_t n, double* m, double* s) {
+  double mx = x[0];
+  for (size_t k = 1; k < n; ++k) {
+    if (beats(x[k], mx)) mx = x[k];
+  }
+  double sum = 0;
+  for (size_t k = 0; k < n; ++k) sum += std::exp(x[k] - mx);
+  *m = mx;
+  *s = sum;
+}
+
+template <class T>
+void softmax_into(T* out, const T* x, const Shape& shape, int dim) {
+  softmax_raw<T, false>(out, x, shape, dim);
+}
+
+template <class T>
+void log_softmax_into(T* out, const T* x, const Shape& shape, int dim) {
+  softmax_raw<T, true>(out, x, shape, dim);
 }
 
 // Explain step ids (softmax): "input", "max", "shift", "exp", "sum", "divide" (= the result).
@@ -227,6 +326,8 @@ T max_all(const Tensor<T>& x) {
 #define LL_INSTANTIATE_OPS(T)                                         \
   template void softmax_rows<T>(T*, const T*, int, int);              \
   template void log_softmax_rows<T>(T*, const T*, int, int);          \
+  template void softmax_into<T>(T*, const T*, const Shape&, int);     \
+  template void log_softmax_into<T>(T*, const T*, const Shape&, int); \
   template Tensor<T> softmax<T>(const Tensor<T>&, int, Explain*);     \
   template Tensor<T> log_softmax<T>(const Tensor<T>&, int, Explain*); \
   template Tensor<T> sigmoid<T>(const Tensor<T>&);                    \

@@ -11,6 +11,7 @@
 
 #include "gradcheck.hpp"
 #include "logitlab/losses.hpp"
+#include "logitlab/ops.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -1087,5 +1088,45 @@ TEST_CASE("the other losses explain their documented steps", "[explain]") {
     o.reduction = ll::Reduction::None;
     ll::mse_loss(tensor_of<double>("X"), tensor_of<double>("YL"), o, &mex);
     CHECK(ids_of(mex) == std::vector<std::string>{"diff", "squared", "result"});
+  }
+}
+
+// The fused class-index CrossEntropyLoss (per row max, sum of exp, log(s) - (z_t - m)) must give
+// exactly what log_softmax followed by NLLLoss gives, on every path: plain, explain, raw pointers.
+TEMPLATE_TEST_CASE("fused cross-entropy equals log_softmax + nll_loss bit for bit", "[cross_entropy]",
+                   float, double) {
+  using T = TestType;
+  const int rows = 37, classes = 19;  // odd sizes: every SIMD tail shape runs
+  Tensor<T> x(Shape{rows, classes});
+  for (size_t i = 0; i < x.size(); ++i) {
+    x.data[i] = T(0.37 * static_cast<double>((i * 13) % 29) - 4.1 + (i % 7 == 0 ? 30.0 : 0.0));
+  }
+  Tensor<int32_t> t(Shape{rows});
+  for (int i = 0; i < rows; ++i) t.data[i] = (i * 5) % classes;
+  t.data[3] = -100;  // ignored row
+  const Tensor<T> logp = ll::log_softmax(x, -1);
+  for (const char* red : {"none", "mean", "sum"}) {
+    for (bool weighted : {false, true}) {
+      INFO("reduction " << red << (weighted ? ", weighted" : ""));
+      LossOptions<T> opt;
+      opt.reduction = ll::parse_reduction(red, "test");
+      if (weighted) {
+        opt.weight = Tensor<T>(Shape{classes});
+        for (int c = 0; c < classes; ++c) opt.weight.data[c] = T(0.5 + 0.1 * c);
+      }
+      const Tensor<T> fused = ll::cross_entropy_loss(x, t, opt);
+      const Tensor<T> split = ll::nll_loss(logp, t, opt);
+      CHECK(fused.shape == split.shape);
+      CHECK(fused.data == split.data);  // exact
+      ll::Explain ex;
+      CHECK(ll::cross_entropy_loss(x, t, opt, &ex).data == fused.data);
+      CHECK(ex.steps.at(1).id == "log_softmax");
+      CHECK(ex.steps.at(1).values == std::vector<double>(logp.data.begin(), logp.data.end()));
+      CHECK(ll::cross_entropy_loss(x.ptr(), x.shape, t, opt).data == fused.data);
+      // Backward: the raw form (in place over a copy of x) equals the Tensor form.
+      Tensor<T> g = x;
+      ll::cross_entropy_loss_backward(g.ptr(), g.ptr(), x.shape, t, opt);
+      CHECK(g.data == ll::cross_entropy_loss_backward(x, t, opt).data);
+    }
   }
 }

@@ -133,9 +133,99 @@ export function load({ wasmUrl, wasmBinary, ...rest } = {}) {
   return loading;
 }
 
+// ---------- one-copy raw calls ----------
+
+const up8 = (n) => (n + 7) & ~7;
+const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 };
+
+// The hot paths (softmax / logSoftmax, crossEntropyLoss and its grad with class indices) skip
+// Embind: one wasm heap block is malloc'ed per call, the inputs are copied in with one
+// TypedArray.set each, an extern "C" ll_* function (cpp/bindings/core_bindings.cpp) computes in
+// place, the result is copied out with one slice, and the block is freed (so ll.memory() stays
+// flat). A non-zero return is the JS error class (1 Error, 2 TypeError, 3 RangeError) of a C++
+// exception whose message is read from ll_error_message().
+function rawCalls(core) {
+  const decoder = new TextDecoder();
+  const fail = (code) => {
+    const heap = core.HEAPU8;
+    const p = core._ll_error_message();
+    let end = p;
+    while (heap[end] !== 0) end++;
+    const msg = decoder.decode(heap.subarray(p, end));
+    throw new (code === 2 ? TypeError : code === 3 ? RangeError : Error)(msg);
+  };
+  const alloc = (bytes, fn) => {
+    const p = core._malloc(Math.max(bytes, 8));
+    if (!p) throw new RangeError(`${fn}: out of memory; the sizes ask for more than the wasm heap can hold`);
+    return p;
+  };
+  const heapOf = (f32) => (f32 ? core.HEAPF32 : core.HEAPF64);  // re-read: memory may have grown
+
+  return {
+    /** softmax (log = false) or logSoftmax of a float Tensor along a checked dim. */
+    softmax(t, dim, log, fn) {
+      const f32 = t.dtype === 'float32';
+      const B = f32 ? 4 : 8;
+      const n = t.size;
+      const rank = t.shape.length;
+      const xBytes = up8(n * B);
+      const p = alloc(xBytes + 4 * rank, fn);
+      try {
+        heapOf(f32).set(t.data, p / B);
+        core.HEAP32.set(t.shape, (p + xBytes) >> 2);
+        const rc = (f32 ? core._ll_softmax_f32 : core._ll_softmax_f64)(p, p, p + xBytes, rank, dim, log ? 1 : 0);
+        if (rc) fail(rc);
+        return new Tensor(heapOf(f32).slice(p / B, p / B + n), t.shape.slice(), t.dtype);
+      } finally {
+        core._free(p);
+      }
+    },
+
+    /**
+     * crossEntropyLoss with an int32 class-index target y: the loss (a number, or a Tensor for
+     * reduction 'none') or, with grad, dLoss/dx as a Tensor.
+     */
+    crossEntropyIndex(x, y, opts, grad) {
+      const f32 = x.dtype === 'float32';
+      const B = f32 ? 4 : 8;
+      const n = x.size;
+      const reduction = opts.reduction ?? 'mean';
+      const w = opts.weight;
+      const outN = grad ? n : reduction === 'none' ? y.size : 1;
+      const xBytes = up8(Math.max(n, outN) * B);  // the result is written over x
+      const wBytes = w ? up8(w.size * B) : 0;
+      const tBytes = up8(y.size * 4);
+      const nDims = x.shape.length + y.shape.length + (w ? w.shape.length : 0);
+      const p = alloc(xBytes + wBytes + tBytes + 4 * nDims, grad ? 'grad.crossEntropyLoss' : 'crossEntropyLoss');
+      try {
+        const heap = heapOf(f32);
+        heap.set(x.data, p / B);
+        if (w) heap.set(w.data, (p + xBytes) / B);
+        const tPtr = p + xBytes + wBytes;
+        const dPtr = tPtr + tBytes;
+        core.HEAP32.set(y.data, tPtr >> 2);
+        core.HEAP32.set(x.shape, dPtr >> 2);
+        core.HEAP32.set(y.shape, (dPtr >> 2) + x.shape.length);
+        if (w) core.HEAP32.set(w.shape, (dPtr >> 2) + x.shape.length + y.shape.length);
+        const rc = (f32 ? core._ll_ce_index_f32 : core._ll_ce_index_f64)(
+          p, p, dPtr, x.shape.length, tPtr, y.shape.length, w ? p + xBytes : 0, w ? w.shape.length : -1,
+          opts.ignoreIndex ?? -100, REDUCTION_CODE[reduction], opts.labelSmoothing ?? 0, grad ? 1 : 0);
+        if (rc) fail(rc);
+        const out = heapOf(f32);
+        if (grad) return new Tensor(out.slice(p / B, p / B + n), x.shape.slice(), x.dtype);
+        if (reduction !== 'none') return out[p / B];
+        return new Tensor(out.slice(p / B, p / B + outN), y.shape.slice(), x.dtype);
+      } finally {
+        core._free(p);
+      }
+    },
+  };
+}
+
 // ---------- the API object ----------
 
 function makeApi(core) {
+  const fast = rawCalls(core);
   // Turns a core result {shape, data} into a Tensor of `dtype` (data is already a JS-owned copy).
   const fromCore = (r, dtype) => new Tensor(r.data, r.shape, dtype);
   // A loss result: a number when reduced, a Tensor for reduction 'none'.
@@ -153,12 +243,18 @@ function makeApi(core) {
     const t = toTensor(x, fn, arg);
     return t.dtype === 'int32' ? toTensor(t, fn, arg, 'float64') : t;
   };
+  // Like floatInput for an argument that is only read and copied into wasm: a typed array of a
+  // float dtype is wrapped as is (no JS-side copy).
+  const floatArg = (x, fn, arg) => {
+    const t = toTensor(x, fn, arg, undefined, undefined, false);
+    return t.dtype === 'int32' ? toTensor(t, fn, arg, 'float64') : t;
+  };
 
-  // Ops with a dim: softmax / logSoftmax.
-  const dimOp = (fn, raw) => (x, dim = -1) => {
-    const t = floatInput(x, fn, 'x');
+  // Ops with a dim: softmax / logSoftmax, through the one-copy raw call.
+  const dimOp = (fn, log) => (x, dim = -1) => {
+    const t = floatArg(x, fn, 'x');
     checkDim(dim, t.shape.length, fn);
-    return fromCore(core[raw + suffix(t.dtype)](t, dim), t.dtype);
+    return fast.softmax(t, dim, log, fn);
   };
   const unaryOp = (fn, raw) => (x) => {
     const t = floatInput(x, fn, 'x');
@@ -183,7 +279,7 @@ function makeApi(core) {
   const NLL_OPTS = ['weight', 'ignoreIndex', 'reduction'];
   // crossEntropyLoss: the target's rank decides between class indices and class probabilities.
   const ceArgs = (base, fn, input, target, options) => {
-    const x = checkNonEmpty(floatInput(input, fn, 'input'), fn, 'input');
+    const x = checkNonEmpty(floatArg(input, fn, 'input'), fn, 'input');
     if (x.shape.length !== 1 && x.shape.length !== 2) {
       throw new RangeError(`${fn}: input has shape [${x.shape.join(', ')}]; expected logits of shape (C) or (N, C)`);
     }
@@ -232,8 +328,8 @@ function makeApi(core) {
     tensor,
     format,
 
-    softmax: dimOp('softmax', '_softmax'),
-    logSoftmax: dimOp('logSoftmax', '_log_softmax'),
+    softmax: dimOp('softmax', false),
+    logSoftmax: dimOp('logSoftmax', true),
     sigmoid: unaryOp('sigmoid', '_sigmoid'),
     relu: unaryOp('relu', '_relu'),
     argmax(x, dim = -1) {
@@ -291,13 +387,17 @@ function makeApi(core) {
   };
 
   for (const [name, [args, raw]] of Object.entries(losses)) {
+    // crossEntropyLoss with class indices runs the fused kernel through the one-copy raw call.
+    const indexCe = name === 'crossEntropyLoss';
     ll[name] = (input, target, options) => {
       const { x, y, opts, dtype } = args(name, name, input, target, options);
+      if (indexCe && y.dtype === 'int32') return fast.crossEntropyIndex(x, y, opts, false);
       return lossResult(core[raw + suffix(dtype)](x, y, opts), dtype, opts.reduction ?? 'mean');
     };
     ll.grad[name] = (input, target, options) => {
       const fn = `grad.${name}`;
       const { x, y, opts, dtype } = args(name, fn, input, target, options);
+      if (indexCe && y.dtype === 'int32') return as(fn, name, () => fast.crossEntropyIndex(x, y, opts, true));
       return fromCore(as(fn, name, () => core[`${raw}_grad${suffix(dtype)}`](x, y, opts)), dtype);
     };
     ll.explain[name] = (input, target, options) => {

@@ -115,8 +115,9 @@ function nestedShape(data, fn, arg) {
   return { shape, flat };
 }
 
-// Copies values into the dtype's typed array; int32 requires integers in range.
-function castData(src, dtype, fn, arg) {
+// Copies values into the dtype's typed array (or, with copy = false, keeps a typed array that
+// already has the dtype); int32 requires integers in range.
+function castData(src, dtype, fn, arg, copy = true) {
   const Ctor = DTYPES[dtype];
   if (dtype === 'int32' && !(src instanceof Int32Array)) {
     for (let i = 0; i < src.length; i++) {
@@ -126,7 +127,8 @@ function castData(src, dtype, fn, arg) {
       }
     }
   }
-  return src instanceof Ctor ? src.slice() : Ctor.from(src);
+  if (src instanceof Ctor) return copy ? src.slice() : src;
+  return Ctor.from(src);
 }
 
 // A Tensor's fields are plain properties a caller can overwrite: check they still agree (O(rank)).
@@ -157,9 +159,10 @@ export function optionsObject(options, fn, arg = 'options') {
  * Converts anything ll.tensor accepts into a Tensor, validating it. `fn`/`arg` name the public
  * function and argument in error messages. With `dtype`, the result has that dtype (a Tensor of
  * that dtype is returned as is, without a copy); otherwise the default dtype of the input.
- * `shape` reshapes (the element count must match).
+ * `shape` reshapes (the element count must match). copy = false lets the Tensor share a typed
+ * array of its dtype instead of copying it: only for arguments that are read and not kept.
  */
-export function toTensor(x, fn = 'tensor', arg = 'data', dtype = undefined, shape = undefined) {
+export function toTensor(x, fn = 'tensor', arg = 'data', dtype = undefined, shape = undefined, copy = true) {
   if (dtype !== undefined && !DTYPES[dtype]) {
     throw new RangeError(`${fn}: dtype is ${JSON.stringify(dtype)}; expected ${DTYPE_LIST}`);
   }
@@ -199,7 +202,7 @@ export function toTensor(x, fn = 'tensor', arg = 'data', dtype = undefined, shap
   }
   const outDtype = dtype ?? srcDtype;
   // A typed array of the target dtype is taken over with one bulk copy (slice), never element by element.
-  return new Tensor(castData(data, outDtype, fn, arg), outShape, outDtype);
+  return new Tensor(castData(data, outDtype, fn, arg, copy), outShape, outDtype);
 }
 
 /** ll.tensor(data, { dtype, shape }): always a new Tensor owning its data. */
