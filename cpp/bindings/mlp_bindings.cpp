@@ -5,9 +5,12 @@
 // Bound functions take only val arguments and convert them inside guard(): a C++ object built
 // outside it (e.g. a std::string parameter) would leak when the JS error unwinds past its frame.
 //
-// Conventions: x and float targets are typed arrays of the net's dtype (flat, row-major) with the
-// row count n; class-index targets are Int32Arrays. Each is copied into a buffer the net keeps,
-// with one bulk TypedArray.set, so a training step allocates nothing after the first one.
+// Conventions: the hot calls (trainStep, forward, predict, explain) read their inputs from buffers
+// the net owns in the wasm heap. inputView(n) / targetView(size, isIndex) return typed-array views
+// of them (not copies: JS fills them with one TypedArray.set and keeps them until they detach on
+// memory growth, length 0, or are too short); then one call with plain numbers runs the step:
+//   x: (n, in) row-major in the input view; y: ySize values in the target view, Int32 class indices
+//   when isIndex, else the net's dtype. A training step allocates nothing after the first one.
 #include <emscripten/bind.h>
 
 #include <cstdint>
@@ -141,60 +144,76 @@ class MlpJs {
       return val::undefined();
     });
   }
-  val forward(val x, int n) {
+  // A view of room for n input rows inside the net (see the conventions above).
+  val input_view(int n, val fn_name) {
+    return guard("trainStep", [&] {
+      const std::string fn = fn_name.as<std::string>();
+      if (n <= 0) throw ll::RangeError(fn + ": x must have at least one row");
+      T* p = net_.input_buffer(n, fn.c_str());
+      return val(emscripten::typed_memory_view(static_cast<size_t>(n) * net_.in_features(), p));
+    });
+  }
+  // A view of room for `size` targets: Int32 class indices or values of the net's dtype.
+  val target_view(int size, bool is_index) {
+    return guard("trainStep", [&] {
+      const size_t sz = size > 0 ? static_cast<size_t>(size) : 1;
+      if (is_index) {
+        if (yi_.size() < sz) yi_.resize(sz);
+        return val(emscripten::typed_memory_view(yi_.size(), yi_.data()));
+      }
+      if (yv_.size() < sz) yv_.resize(sz);
+      return val(emscripten::typed_memory_view(yv_.size(), yv_.data()));
+    });
+  }
+  // One training step on the loaded input and targets; returns the loss. last_correct/counted
+  // give the accuracy counts of its forward pass.
+  double train_step(int n, int y_size, bool y_is_index) {
+    double loss = 0.0;
+    guard("trainStep", [&] {
+      loss = static_cast<double>(net_.train_step(loaded_x(n), n, loaded_y(y_size, y_is_index)));
+      return val::undefined();
+    });
+    return loss;
+  }
+  int last_correct() const { return net_.last_correct(); }
+  int last_counted() const { return net_.last_counted(); }
+  val forward(int n) {
     return guard("forward", [&] {
-      const T* px = load_x(x, n, "forward");
-      const T* out = net_.forward(px, n);
+      const T* out = net_.forward(loaded_x(n), n);
       return llb::copy_to_js(out, static_cast<size_t>(n) * net_.out_features());
     });
   }
-  val predict(val x, int n) {
+  val predict(int n) {
     return guard("predict", [&] {
-      const T* px = load_x(x, n, "predict");
       if (pred_.size() < static_cast<size_t>(n)) pred_.resize(n);
-      net_.predict(pred_.data(), px, n);
+      net_.predict(pred_.data(), loaded_x(n), n);
       return llb::copy_to_js(pred_.data(), static_cast<size_t>(n));
     });
   }
-  // -> {loss, correct, counted}: the loss of the step and the accuracy counts of its forward pass.
-  val train_step(val x, int n, val y, bool y_is_index) {
-    return guard("trainStep", [&] {
-      const T* px = load_x(x, n, "trainStep");
-      const ll::Target<T> t = load_y(y, y_is_index, "trainStep");
-      const T loss = net_.train_step(px, n, t);
-      val out = val::object();
-      out.set("loss", static_cast<double>(loss));
-      out.set("correct", net_.last_correct());
-      out.set("counted", net_.last_counted());
-      return out;
-    });
-  }
-  val explain(val x, int n, val y, bool y_is_index) {
+  val explain(int n, int y_size, bool y_is_index) {
     return guard("explain", [&] {
-      const T* px = load_x(x, n, "explain");
-      const ll::Target<T> t = load_y(y, y_is_index, "explain");
-      return llb::steps_to_js(net_.explain(px, n, t));
+      return llb::steps_to_js(net_.explain(loaded_x(n), n, loaded_y(y_size, y_is_index)));
     });
   }
   double steps_done() const { return static_cast<double>(net_.steps_done()); }
 
  private:
-  const T* load_x(const val& x, int n, const char* fn) {
-    if (n <= 0) throw ll::RangeError(std::string(fn) + ": x must have at least one row");
-    return load_into(x_, x, static_cast<size_t>(n) * net_.in_features(), fn, "x");
-  }
-  ll::Target<T> load_y(const val& y, bool is_index, const char* fn) {
+  // The input rows JS wrote through input_view(n) (it was called with at least n rows).
+  const T* loaded_x(int n) { return net_.input_buffer(n, "trainStep"); }
+  ll::Target<T> loaded_y(int size, bool is_index) const {
+    if (size < 0 || static_cast<size_t>(size) > (is_index ? yi_.size() : yv_.size()))
+      throw ll::Error("trainStep: the targets were not loaded through targetView");
     ll::Target<T> t;
-    t.size = y["length"].as<size_t>();
+    t.size = static_cast<size_t>(size);
     if (is_index)
-      t.index = load_into(yi_, y, t.size, fn, "y");
+      t.index = yi_.data();
     else
-      t.value = load_into(yv_, y, t.size, fn, "y");
+      t.value = yv_.data();
     return t;
   }
 
   ll::Mlp<T> net_;
-  std::vector<T> x_, yv_;
+  std::vector<T> yv_;
   std::vector<int32_t> yi_, pred_;
 };
 
@@ -241,9 +260,13 @@ void register_mlp(const char* cls, const char* factory) {
       .function("setParams", &C::set_params)
       .function("setLoss", &C::set_loss)
       .function("setOptimizer", &C::set_optimizer)
+      .function("inputView", &C::input_view)
+      .function("targetView", &C::target_view)
+      .function("trainStep", &C::train_step)
+      .function("lastCorrect", &C::last_correct)
+      .function("lastCounted", &C::last_counted)
       .function("forward", &C::forward)
       .function("predict", &C::predict)
-      .function("trainStep", &C::train_step)
       .function("check", &C::check)
       .function("explain", &C::explain)
       .function("stepsDone", &C::steps_done);

@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <new>
-#include <sstream>
 
+#include "gemm.hpp"
 #include "rng.hpp"
 
 namespace ll {
@@ -77,17 +78,9 @@ namespace {
 std::string num_str(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::ostringstream os;
-  os.precision(8);
-  os << v;
-  return os.str();
-}
-
-template <class T>
-bool all_finite(const T* p, size_t n) {
-  for (size_t i = 0; i < n; ++i)
-    if (!std::isfinite(p[i])) return false;
-  return true;
+  char buf[32];  // %.8g: what an ostream with precision 8 prints, without pulling in iostreams
+  std::snprintf(buf, sizeof buf, "%.8g", v);
+  return buf;
 }
 
 template <class T>
@@ -111,47 +104,76 @@ int argmax_row(const T* row, int C) {
 // ----------------------------------------------------------------------------------------------
 // Layers: forward and backward side by side. Backward functions accumulate (+=).
 
-// out: (N, OC) = inp (N, IC) @ weight^T + bias; weight: (OC, IC), bias: (OC)
+// Linear forward and backward write (=) their outputs. float32 runs the register-blocked SIMD
+// kernels of gemm.hpp; float64 keeps plain loops accumulating in double.
+
 template <class T>
-void linear_forward(T* out, const T* inp, const T* weight, const T* bias, int N, int IC, int OC) {
+void relu_forward(T* out, const T* inp, size_t n);
+
+// z: (N, OC) = inp (N, IC) @ weight^T + bias; weight: (OC, IC), bias: (OC). relu_out, if not null,
+// gets relu(z) (the fused epilogue).
+void linear_forward(float* z, float* relu_out, const float* inp, const float* weight,
+                    const float* bias, int N, int IC, int OC) {
+  gemm_linear_forward(z, relu_out, inp, weight, bias, N, IC, OC);
+}
+void linear_forward(double* z, double* relu_out, const double* inp, const double* weight,
+                    const double* bias, int N, int IC, int OC) {
   for (int n = 0; n < N; ++n) {
-    const T* x = inp + static_cast<size_t>(n) * IC;
+    const double* x = inp + static_cast<size_t>(n) * IC;
     for (int o = 0; o < OC; ++o) {
-      const T* w = weight + static_cast<size_t>(o) * IC;
-      double acc = 0.0;  // double accumulation: closest to the exact dot product torch approximates
-      for (int i = 0; i < IC; ++i) acc += static_cast<double>(x[i]) * w[i];
-      out[static_cast<size_t>(n) * OC + o] = static_cast<T>(static_cast<T>(acc) + bias[o]);
+      const double* w = weight + static_cast<size_t>(o) * IC;
+      double acc = 0.0;
+      for (int i = 0; i < IC; ++i) acc += x[i] * w[i];
+      z[static_cast<size_t>(n) * OC + o] = acc + bias[o];
+    }
+  }
+  if (relu_out) relu_forward(relu_out, z, static_cast<size_t>(N) * OC);
+}
+
+// dinp: (N, IC) = dout (N, OC) @ weight (OC, IC); where relu_mask (the ReLU output that was this
+// layer's input) is not > 0, dinp is 0: the ReLU backward fused in.
+void linear_backward_input(float* dinp, const float* dout, const float* weight,
+                           const float* relu_mask, int N, int IC, int OC) {
+  gemm_linear_backward_input(dinp, dout, weight, relu_mask, N, IC, OC);
+}
+void linear_backward_input(double* dinp, const double* dout, const double* weight,
+                           const double* relu_mask, int N, int IC, int OC) {
+  for (int n = 0; n < N; ++n) {
+    const double* d = dout + static_cast<size_t>(n) * OC;
+    for (int i = 0; i < IC; ++i) {
+      const size_t k = static_cast<size_t>(n) * IC + i;
+      double acc = 0.0;
+      for (int o = 0; o < OC; ++o) acc += d[o] * weight[static_cast<size_t>(o) * IC + i];
+      dinp[k] = (relu_mask && !(relu_mask[k] > 0.0)) ? 0.0 : acc;
     }
   }
 }
-// dinp: (N, IC) += dout @ weight (skipped when null); dweight: (OC, IC) += dout^T @ inp;
-// dbias: (OC) += column sums of dout (N, OC)
-template <class T>
-void linear_backward(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight,
-                     int N, int IC, int OC) {
-  if (dinp) {
-    for (int n = 0; n < N; ++n) {
-      const T* d = dout + static_cast<size_t>(n) * OC;
-      for (int i = 0; i < IC; ++i) {
-        double acc = 0.0;
-        for (int o = 0; o < OC; ++o)
-          acc += static_cast<double>(d[o]) * weight[static_cast<size_t>(o) * IC + i];
-        dinp[static_cast<size_t>(n) * IC + i] += static_cast<T>(acc);
-      }
-    }
-  }
+
+// dweight: (OC, IC) = dout^T @ inp; dbias: (OC) = column sums of dout (N, OC)
+void linear_backward_params(float* dweight, float* dbias, const float* dout, const float* inp,
+                            int N, int IC, int OC) {
+  gemm_linear_backward_weight(dweight, dbias, dout, inp, N, IC, OC);
+}
+void linear_backward_params(double* dweight, double* dbias, const double* dout, const double* inp,
+                            int N, int IC, int OC) {
   for (int o = 0; o < OC; ++o) {
     double bacc = 0.0;
     for (int n = 0; n < N; ++n) bacc += dout[static_cast<size_t>(n) * OC + o];
-    dbias[o] += static_cast<T>(bacc);
+    dbias[o] = bacc;
     for (int i = 0; i < IC; ++i) {
       double acc = 0.0;
       for (int n = 0; n < N; ++n)
-        acc += static_cast<double>(dout[static_cast<size_t>(n) * OC + o]) *
-               inp[static_cast<size_t>(n) * IC + i];
-      dweight[static_cast<size_t>(o) * IC + i] += static_cast<T>(acc);
+        acc += dout[static_cast<size_t>(n) * OC + o] * inp[static_cast<size_t>(n) * IC + i];
+      dweight[static_cast<size_t>(o) * IC + i] = acc;
     }
   }
+}
+
+bool all_finite_values(const float* p, size_t n) { return all_finite_f32(p, n); }
+bool all_finite_values(const double* p, size_t n) {
+  unsigned bad = 0;
+  for (size_t i = 0; i < n; ++i) bad |= !(p[i] - p[i] == 0.0);
+  return bad == 0;
 }
 
 // out, inp: (n) elementwise; backward from the saved output
@@ -223,29 +245,36 @@ void ce_index_denoms(double* d1, double* d2, const int32_t* target, const LossOp
   *d2 = has_w ? wsum : static_cast<double>(N);
 }
 
-// logp: (N, C) = log_softmax(logits) saved for backward; target: (N) class indices.
+// save: (N, C) gets log_softmax(logits) for crossentropy_backward or, with save_prob,
+// softmax(logits) for crossentropy_fused_backward; target: (N) class indices.
 // Returns (1 - eps) * nll + eps / C * smooth with the torch 1.13 reductions.
 template <class T>
-T crossentropy_forward(T* logp, const T* logits, const int32_t* target, const LossOptions<T>& opt,
-                       int N, int C) {
+T crossentropy_forward(T* save, bool save_prob, const T* logits, const int32_t* target,
+                       const LossOptions<T>& opt, int N, int C) {
   const bool has_w = opt.weight.size() > 0;
   const double eps = opt.label_smoothing;
   double nll = 0.0, smooth = 0.0;
   for (int n = 0; n < N; ++n) {
     const T* z = logits + static_cast<size_t>(n) * C;
-    T* lp = logp + static_cast<size_t>(n) * C;
+    T* sv = save + static_cast<size_t>(n) * C;
     T maxv = z[0];  // the max is only subtracted for numerical stability
     for (int c = 1; c < C; ++c) maxv = std::max(maxv, z[c]);
     double sum = 0.0;
-    for (int c = 0; c < C; ++c) sum += std::exp(static_cast<double>(z[c] - maxv));
+    for (int c = 0; c < C; ++c) {
+      const double e = std::exp(static_cast<double>(z[c] - maxv));
+      sum += e;
+      if (save_prob) sv[c] = static_cast<T>(e);
+    }
     const T lse = static_cast<T>(std::log(sum));
-    for (int c = 0; c < C; ++c) lp[c] = z[c] - maxv - lse;
+    const double inv_sum = 1.0 / sum;
+    for (int c = 0; c < C; ++c)
+      sv[c] = save_prob ? static_cast<T>(sv[c] * inv_sum) : z[c] - maxv - lse;
     const int t = target[n];
     if (t == opt.ignore_index) continue;
-    nll -= static_cast<double>(lp[t]) * (has_w ? opt.weight.data[t] : T(1));
+    nll -= static_cast<double>(z[t] - maxv - lse) * (has_w ? opt.weight.data[t] : T(1));
     if (eps > 0.0)
       for (int c = 0; c < C; ++c)
-        smooth -= static_cast<double>(lp[c]) * (has_w ? opt.weight.data[c] : T(1));
+        smooth -= static_cast<double>(z[c] - maxv - lse) * (has_w ? opt.weight.data[c] : T(1));
   }
   double d1, d2;
   ce_index_denoms(&d1, &d2, target, opt, N);
@@ -276,6 +305,24 @@ void crossentropy_backward(T* dlogits, const T* logp, const int32_t* target,
       double dlp = (c == t ? g_nll : 0.0) + g_smooth * (has_w ? opt.weight.data[c] : 1.0);
       dz[c] += static_cast<T>(dlp - std::exp(static_cast<double>(lp[c])) * g_sum);
     }
+  }
+}
+
+// The fused softmax + cross-entropy backward for class indices without weight or label smoothing:
+// dlogits (N, C) += (softmax - onehot(target)) * scale, scale = 1 / (rows not ignored) for mean, 1
+// for sum; ignored rows get nothing. prob: what crossentropy_forward saved with save_prob.
+template <class T>
+void crossentropy_fused_backward(T* dlogits, const T* prob, const int32_t* target,
+                                 const LossOptions<T>& opt, int N, int C) {
+  double d1, d2;
+  ce_index_denoms(&d1, &d2, target, opt, N);
+  const T scale = static_cast<T>(1.0 / d1);
+  for (int n = 0; n < N; ++n) {
+    const int t = target[n];
+    if (t == opt.ignore_index) continue;
+    const T* p = prob + static_cast<size_t>(n) * C;
+    T* dz = dlogits + static_cast<size_t>(n) * C;
+    for (int c = 0; c < C; ++c) dz[c] += (p[c] - (c == t ? T(1) : T(0))) * scale;
   }
 }
 
@@ -450,8 +497,8 @@ Mlp<T>::Mlp(std::vector<int> sizes, Activation act, OutputHead head, uint64_t se
   uint64_t total = 0;
   for (int l = 0; l < num_layers(); ++l)
     total += (static_cast<uint64_t>(sizes_[l]) + 1) * static_cast<uint64_t>(sizes_[l + 1]);
-  // params, grads, two optimizer buffers and a 3x backup: 7 copies of every parameter.
-  const double mb = static_cast<double>(total) * 7.0 * sizeof(T) / (1024.0 * 1024.0);
+  // params, grads and two optimizer buffers: 4 copies of every parameter.
+  const double mb = static_cast<double>(total) * 4.0 * sizeof(T) / (1024.0 * 1024.0);
   const std::string too_big =
       "mlp: sizes " + shape_str(sizes_) + " give " + std::to_string(total) +
       " parameters, which need " + num_str(mb) +
@@ -470,7 +517,6 @@ Mlp<T>::Mlp(std::vector<int> sizes, Activation act, OutputHead head, uint64_t se
     params_.assign(off, T(0));
     grads_.assign(off, T(0));
     state_.resize(off);
-    backup_.assign(3 * off, T(0));
   } catch (const std::bad_alloc&) {
     throw RangeError(too_big);
   } catch (const std::length_error&) {
@@ -582,6 +628,7 @@ template <class T>
 void Mlp<T>::check_input(const T* x, int n, const char* fn) const {
   if (n <= 0) throw RangeError(std::string(fn) + ": x must have at least one row");
   const size_t D = static_cast<size_t>(in_features());
+  if (all_finite_values(x, static_cast<size_t>(n) * D)) return;
   for (size_t i = 0; i < static_cast<size_t>(n) * D; ++i)
     if (!std::isfinite(x[i]))
       throw RangeError(std::string(fn) + ": x[" + std::to_string(i / D) + ", " +
@@ -641,14 +688,17 @@ template <class T>
 const T* Mlp<T>::run_forward(const T* x, int n, const char* fn) {
   check_input(x, n, fn);
   ensure_batch(n, fn);
-  std::copy(x, x + static_cast<size_t>(n) * in_features(), a_ptr(0));
+  if (x != a_ptr(0)) std::copy(x, x + static_cast<size_t>(n) * in_features(), a_ptr(0));
   const int L = num_layers();
   for (int l = 0; l < L; ++l) {
     const ParamView& w = views_[2 * l];
     const ParamView& b = views_[2 * l + 1];
-    linear_forward(z_ptr(l), a_ptr(l), params_.data() + w.offset, params_.data() + b.offset, n,
-                   sizes_[l], sizes_[l + 1]);
-    if (l + 1 < L)
+    const bool hidden = l + 1 < L;
+    const bool fuse_relu = hidden && act_ == Activation::Relu;
+    linear_forward(z_ptr(l), fuse_relu ? a_ptr(l + 1) : nullptr, a_ptr(l),
+                   params_.data() + w.offset, params_.data() + b.offset, n, sizes_[l],
+                   sizes_[l + 1]);
+    if (hidden && !fuse_relu)
       activation_forward(act_, a_ptr(l + 1), z_ptr(l), static_cast<size_t>(n) * sizes_[l + 1]);
   }
   if (head_ == OutputHead::Sigmoid)
@@ -663,7 +713,8 @@ T Mlp<T>::loss_forward(const Target<T>& y, int n) {
   switch (loss_) {
     case LossKind::CrossEntropy:
       return y.index
-                 ? crossentropy_forward(loss_scratch_.data(), out, y.index, loss_opt_, n, C)
+                 ? crossentropy_forward(loss_scratch_.data(), fused_ce(y), out, y.index, loss_opt_,
+                                        n, C)
                  : crossentropy_prob_forward(loss_scratch_.data(), out, y.value, loss_opt_, n, C);
     case LossKind::BCE: {
       const size_t numel = static_cast<size_t>(n) * C;
@@ -689,7 +740,9 @@ void Mlp<T>::loss_backward(const Target<T>& y, int n) {
   T* dout = dout_ptr();
   switch (loss_) {
     case LossKind::CrossEntropy:
-      if (y.index)
+      if (y.index && fused_ce(y))
+        crossentropy_fused_backward(dout, loss_scratch_.data(), y.index, loss_opt_, n, C);
+      else if (y.index)
         crossentropy_backward(dout, loss_scratch_.data(), y.index, loss_opt_, n, C);
       else
         crossentropy_prob_backward(dout, loss_scratch_.data(), y.value, loss_opt_, n, C);
@@ -706,7 +759,9 @@ void Mlp<T>::loss_backward(const Target<T>& y, int n) {
   }
 }
 
-// Backward through the head and the layers, last to first; grads_ and dacts_ must be zeroed.
+// Backward through the head and the layers, last to first. Writes every gradient in grads_ (no
+// zeroing needed); the dacts_ blocks after the input's must be zeroed. The first layer's input
+// gradient is not needed and not computed.
 template <class T>
 void Mlp<T>::backward(int n) {
   const int L = num_layers();
@@ -715,12 +770,18 @@ void Mlp<T>::backward(int n) {
   for (int l = L - 1; l >= 0; --l) {
     const ParamView& w = views_[2 * l];
     const ParamView& b = views_[2 * l + 1];
-    linear_backward(l > 0 ? da_ptr(l) : static_cast<T*>(nullptr), grads_.data() + w.offset,
-                    grads_.data() + b.offset, dz_ptr(l), a_ptr(l), params_.data() + w.offset, n,
-                    sizes_[l], sizes_[l + 1]);
-    if (l > 0)
+    linear_backward_params(grads_.data() + w.offset, grads_.data() + b.offset, dz_ptr(l), a_ptr(l),
+                           n, sizes_[l], sizes_[l + 1]);
+    if (l == 0) break;
+    const T* W = params_.data() + w.offset;
+    if (act_ == Activation::Relu) {  // dz[l-1] = (dz[l] W) where a[l] > 0, in one kernel
+      linear_backward_input(dz_ptr(l - 1), dz_ptr(l), W, a_ptr(l), n, sizes_[l], sizes_[l + 1]);
+    } else {
+      linear_backward_input(da_ptr(l), dz_ptr(l), W, static_cast<const T*>(nullptr), n, sizes_[l],
+                            sizes_[l + 1]);
       activation_backward(act_, dz_ptr(l - 1), a_ptr(l), da_ptr(l),
                           static_cast<size_t>(n) * sizes_[l]);
+    }
   }
 }
 
@@ -751,40 +812,44 @@ int Mlp<T>::count_correct(const Target<T>& y, int n) const {
 }
 
 template <class T>
+void Mlp<T>::zero_act_grads(int n) {
+  // Everything after the input block (whose gradient is never computed).
+  std::fill(dacts_.begin() + z_off_[0] * static_cast<size_t>(n),
+            dacts_.begin() + row_width_ * static_cast<size_t>(n), T(0));
+}
+
+template <class T>
 T Mlp<T>::train_step(const T* x, int n, const Target<T>& y) {
   const char* fn = "trainStep";
   check_input(x, n, fn);
   check_target(y, n, fn);
-  const std::string at_step =
-      " at step " + std::to_string(steps_done_ + 1) + "; try a lower learning rate";
-  // zero_grad, forward, loss
-  std::fill(grads_.begin(), grads_.end(), T(0));
+  // forward, loss (the backward overwrites every gradient: that is the zero_grad)
   run_forward(x, n, fn);
-  std::fill(dacts_.begin(), dacts_.begin() + row_width_ * static_cast<size_t>(n), T(0));
+  zero_act_grads(n);
   const T loss = loss_forward(y, n);
   last_correct_ = count_correct(y, n);
+  auto at_step = [&] {
+    return " at step " + std::to_string(steps_done_ + 1) + "; try a lower learning rate";
+  };
   if (!std::isfinite(loss))
-    throw Error(std::string(fn) + ": the loss became " + num_str(loss) + at_step);
+    throw Error(std::string(fn) + ": the loss became " + num_str(loss) + at_step());
   // backward
   loss_backward(y, n);
   backward(n);
-  if (!all_finite(grads_.data(), grads_.size()))
-    throw Error(std::string(fn) + ": a gradient became " +
-                num_str(first_non_finite(grads_.data(), grads_.size())) + at_step);
-  // optimizer step on a backed-up state, rolled back if any weight turns non-finite
+  // Optimizer step, refused (weights and state untouched) if any weight would turn non-finite.
+  // A non-finite gradient always gives a non-finite weight, so one check pass covers both.
   const size_t P = params_.size();
-  std::copy(params_.begin(), params_.end(), backup_.begin());
-  std::copy(state_.m.begin(), state_.m.end(), backup_.begin() + P);
-  std::copy(state_.v.begin(), state_.v.end(), backup_.begin() + 2 * P);
-  optimizer_step(params_.data(), grads_.data(), P, optim_, state_);
-  if (!all_finite(params_.data(), P)) {
-    const T bad = first_non_finite(params_.data(), P);
-    std::copy(backup_.begin(), backup_.begin() + P, params_.begin());
-    std::copy(backup_.begin() + P, backup_.begin() + 2 * P, state_.m.begin());
-    std::copy(backup_.begin() + 2 * P, backup_.begin() + 3 * P, state_.v.begin());
-    state_.step -= 1;
-    throw Error(std::string(fn) + ": a weight became " + num_str(bad) + at_step);
+  if (!optimizer_step_is_finite(params_.data(), grads_.data(), P, optim_, state_)) {
+    if (!all_finite_values(grads_.data(), P))
+      throw Error(std::string(fn) + ": a gradient became " +
+                  num_str(first_non_finite(grads_.data(), P)) + at_step());
+    std::vector<T> updated = params_;  // rare path: find the value to report
+    OptimState<T> state = state_;
+    optimizer_step(updated.data(), grads_.data(), P, optim_, state);
+    throw Error(std::string(fn) + ": a weight became " +
+                num_str(first_non_finite(updated.data(), P)) + at_step());
   }
+  optimizer_step(params_.data(), grads_.data(), P, optim_, state_);
   ++steps_done_;
   return loss;
 }
@@ -869,8 +934,7 @@ Explain Mlp<T>::explain(const T* x, int n, const Target<T>& y) {
   if (head_ == OutputHead::Sigmoid)
     add("output.sigmoid", "Output sigmoid", "p = \\sigma(z)", {n, out_features()}, a_ptr(L));
   // loss
-  std::fill(grads_.begin(), grads_.end(), T(0));
-  std::fill(dacts_.begin(), dacts_.begin() + row_width_ * static_cast<size_t>(n), T(0));
+  zero_act_grads(n);
   const T loss = loss_forward(y, n);
   ex.add_scalar("loss", std::string("Loss (") + loss_kind_name(loss_) + ")",
                 loss_formula(loss_, y.index != nullptr), static_cast<double>(loss));

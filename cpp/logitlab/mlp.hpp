@@ -79,6 +79,7 @@ class Mlp {
   const T* forward(const T* x, int n);
   // zero_grad, forward, loss, backward, optimizer step. Throws ll::Error (and keeps the previous
   // weights and optimizer state) when the loss, a gradient or an updated weight is not finite.
+  // x may be input_buffer(n) itself: then the rows are used in place, without a copy.
   T train_step(const T* x, int n, const Target<T>& y);
   // Correct predictions in the forward pass of the last train_step (rows with ignore_index skipped)
   // and the number of rows counted.
@@ -90,9 +91,15 @@ class Mlp {
   // computed by the training code, leaving weights, gradients and optimizer state unchanged.
   Explain explain(const T* x, int n, const Target<T>& y);
 
+  // Room for n input rows (n, in) inside the net's activation buffer, valid until a later call
+  // with more rows than any before; fill it and pass it as x to skip the copy of the input.
+  T* input_buffer(int n, const char* fn) {
+    ensure_batch(n, fn);
+    return a_ptr(0);
+  }
+
   // Capacity checks for tests: data pointers of the scratch buffers stay put after the first step.
   const T* activation_buffer() const { return acts_.data(); }
-  const T* backup_buffer() const { return backup_.data(); }
 
  private:
   void ensure_batch(int n, const char* fn);
@@ -102,6 +109,11 @@ class Mlp {
   T loss_forward(const Target<T>& y, int n);      // fills loss scratch (log-probs) for backward
   void loss_backward(const Target<T>& y, int n);  // += dLoss/dOutput into dacts_
   void backward(int n);
+  void zero_act_grads(int n);
+  // Class-index cross-entropy without weight or label smoothing: the fused (p - onehot) backward.
+  bool fused_ce(const Target<T>& y) const {
+    return y.index && loss_opt_.weight.size() == 0 && loss_opt_.label_smoothing == 0.0;
+  }
   int count_correct(const Target<T>& y, int n) const;
   // Offsets into acts_: layer l's input a[l] (n, sizes[l]) and linear output z[l] (n, sizes[l+1]).
   T* a_ptr(int l) { return acts_.data() + a_off_[l] * static_cast<size_t>(batch_); }
@@ -127,8 +139,6 @@ class Mlp {
 
   std::vector<ParamView> views_;
   std::vector<T> params_, grads_;
-  // Backup of params + optimizer state, restored when a step turns non-finite.
-  std::vector<T> backup_;
   // Activations for n rows: per layer the input a[l] and z[l], then the net output a[L].
   // acts_ layout (per row): a0 | z0 | a1 | z1 | ... | a[L]; dacts_ mirrors it.
   std::vector<size_t> a_off_, z_off_;  // per-row offsets

@@ -110,6 +110,10 @@ export function attachMlp(ll, core, internals) {
   class Net {
     #held;
     #cfg;
+    // Views of the net's input and target buffers in the wasm heap (see mlp_bindings.cpp); a view
+    // detaches (length 0) when the heap grows and is then fetched again.
+    #xView = null;
+    #yView = [null, null];  // [values, class indices]
 
     constructor(held, cfg) {
       this.#held = held;
@@ -164,6 +168,26 @@ export function attachMlp(ll, core, internals) {
       throw new RangeError(`${fn}: y has shape [${t.shape.join(', ')}]; expected [${[...rowShape, C].join(', ')}]${alt} for loss '${loss}'`);
     }
 
+    // Views with room for n input rows and ySize targets. Fetching one view may grow the heap and
+    // detach the other, so the first is checked again (a second fetch of the same size allocates
+    // nothing).
+    #buffers(h, n, ySize, isIndex, fn) {
+      const k = isIndex ? 1 : 0;
+      const need = n * this.#cfg.sizes[0];
+      for (let round = 0; round < 2; round++) {
+        if (this.#xView === null || this.#xView.length < need) this.#xView = h.inputView(n, fn);
+        if (ySize > 0 && (this.#yView[k] === null || this.#yView[k].length < ySize)) this.#yView[k] = h.targetView(ySize, isIndex);
+      }
+      return [this.#xView, this.#yView[k]];
+    }
+
+    // Writes x (n rows) and the targets into the net's heap buffers: one TypedArray.set each.
+    #load(h, data, n, t, fn) {
+      const [xv, yv] = this.#buffers(h, n, t ? t.data.length : 0, t ? t.isIndex : false, fn);
+      xv.set(data);
+      if (t) yv.set(t.data);
+    }
+
     #dict(flat) {
       const out = {};
       for (const v of this.#cfg.views) {
@@ -177,7 +201,8 @@ export function attachMlp(ll, core, internals) {
       const h = this.#h('forward');
       const { data, n, single } = this.#input(x, 'forward');
       const out = this.#cfg.sizes[this.#cfg.sizes.length - 1];
-      return new Tensor(h.forward(data, n), single ? [out] : [n, out], this.#cfg.dtype);
+      this.#load(h, data, n, null, 'forward');
+      return new Tensor(h.forward(n), single ? [out] : [n, out], this.#cfg.dtype);
     }
 
     /** One step of zero_grad, forward, loss, backward, optimizer step; returns the loss. */
@@ -185,7 +210,8 @@ export function attachMlp(ll, core, internals) {
       const h = this.#h('trainStep');
       const { data, n, single } = this.#input(x, 'trainStep');
       const t = this.#target(y, n, single, 'trainStep');
-      return h.trainStep(data, n, t.data, t.isIndex).loss;
+      this.#load(h, data, n, t, 'trainStep');
+      return h.trainStep(n, t.data.length, t.isIndex);
     }
 
     /** Gradients of the last step under the stateDict keys. */
@@ -241,7 +267,8 @@ export function attachMlp(ll, core, internals) {
     predict(x) {
       const h = this.#h('predict');
       const { data, n, single } = this.#input(x, 'predict');
-      return new Tensor(h.predict(data, n), single ? [] : [n], 'int32');
+      this.#load(h, data, n, null, 'predict');
+      return new Tensor(h.predict(n), single ? [] : [n], 'int32');
     }
 
     /** The steps of one training step on (x, y) and the update it would make; changes nothing. */
@@ -249,7 +276,8 @@ export function attachMlp(ll, core, internals) {
       const h = this.#h('explain');
       const { data, n, single } = this.#input(x, 'explain');
       const t = this.#target(y, n, single, 'explain');
-      return { steps: internals.steps(h.explain(data, n, t.data, t.isIndex), this.#cfg.dtype) };
+      this.#load(h, data, n, t, 'explain');
+      return { steps: internals.steps(h.explain(n, t.data.length, t.isIndex), this.#cfg.dtype) };
     }
 
     /** Shuffled mini-batch training; yields to the event loop between batches. */
@@ -274,8 +302,6 @@ export function attachMlp(ll, core, internals) {
       const D = this.#cfg.sizes[0];
       const W = Y.width;
       const B = Math.min(batchSize, N);
-      const xb = new X.data.constructor(B * D);
-      const yb = new Y.data.constructor(B * W);
       const history = [];
       for (let epoch = 1; epoch <= epochs; epoch++) {
         const order = shuffle ? core._permutation(N, seed, epoch - 1) : null;
@@ -285,16 +311,19 @@ export function attachMlp(ll, core, internals) {
         let counted = 0;
         for (let start = 0; start < N; start += B) {
           const m = Math.min(B, N - start);
+          const h = this.#h(fn);
+          // Gather the batch's rows straight into the net's heap buffers (views re-fetched if the
+          // heap grew while we yielded).
+          const [xv, yv] = this.#buffers(h, B, B * W, Y.isIndex, fn);
           for (let r = 0; r < m; r++) {
             const i = order ? order[start + r] : start + r;
-            xb.set(X.data.subarray(i * D, (i + 1) * D), r * D);
-            yb.set(Y.data.subarray(i * W, (i + 1) * W), r * W);
+            xv.set(X.data.subarray(i * D, (i + 1) * D), r * D);
+            for (let k = 0; k < W; k++) yv[r * W + k] = Y.data[i * W + k];
           }
-          const res = this.#h(fn).trainStep(xb.subarray(0, m * D), m, yb.subarray(0, m * W), Y.isIndex);
-          lossSum += res.loss;
+          lossSum += h.trainStep(m, m * W, Y.isIndex);
           batches += 1;
-          correct += res.correct;
-          counted += res.counted;
+          correct += h.lastCorrect();
+          counted += h.lastCounted();
           await yieldToEventLoop();
         }
         const entry = { epoch, loss: lossSum / batches, accuracy: counted > 0 ? correct / counted : NaN };
@@ -309,6 +338,8 @@ export function attachMlp(ll, core, internals) {
       const held = this.#held;
       if (held.disposed) return;
       held.disposed = true;
+      this.#xView = null;
+      this.#yView = [null, null];
       registry.unregister(held);
       held.handle.delete();
       netCounter.live -= 1;
