@@ -300,6 +300,23 @@ async function fitWorkload(ll) {
     }
     hist[NAMES.js] = { loss: loss / batches, accuracy: correct / n };
   } });
+  // A sample may run several epochs in a row; keep each implementation's FIRST epoch after the
+  // reset in beforeSample, so every implementation is compared on one epoch from the same weights.
+  for (const impl of impls) {
+    const { beforeSample, runAsync } = impl;
+    let fresh = false;
+    impl.beforeSample = async () => {
+      if (beforeSample) await beforeSample();
+      fresh = true;
+    };
+    impl.runAsync = async () => {
+      const first = fresh;
+      const kept = hist[impl.name];
+      fresh = false;
+      await runAsync();
+      if (!first && kept) hist[impl.name] = kept;
+    };
+  }
   // One epoch from the same weights: shuffles differ, so compare loosely: every implementation
   // learned (mean loss below the initial ~ln 10, accuracy above chance) and they are close.
   const check = () => {
