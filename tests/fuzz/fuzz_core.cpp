@@ -1,4 +1,5 @@
-// libFuzzer harness: drives the core's ops and losses with random shapes, values, options and indices.
+// libFuzzer harness: drives the core's ops, losses and MLP with random shapes, values, options and
+// indices.
 // Expected failures are ll::TypeError / RangeError / Error; anything else (a crash, a sanitizer report,
 // another exception type, a broken invariant) is a bug. Build: cmake -DLL_FUZZ=ON with clang++.
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <cstring>
 
 #include "logitlab/losses.hpp"
+#include "logitlab/mlp.hpp"
 #include "logitlab/ops.hpp"
 
 namespace {
@@ -79,9 +81,71 @@ void check_softmax(const ll::Tensor<T>& x, int dim) {
   }
 }
 
+// A small MLP trained a few steps on random batches. Invariant: a step that throws leaves every
+// parameter as it was (the last good weights).
+template <class T>
+void run_mlp(Reader& r) {
+  std::vector<int> sizes(static_cast<size_t>(r.small(1, 4)));
+  for (auto& d : sizes) d = r.small(0, 5);  // 0 is invalid on purpose, now and then
+  ll::Mlp<T> net(sizes, static_cast<ll::Activation>(r.small(0, 2)),
+                 static_cast<ll::OutputHead>(r.small(0, 1)), r.u8());
+  const auto kind = static_cast<ll::LossKind>(r.small(0, 3));
+  ll::LossOptions<T> lo;
+  lo.reduction = static_cast<ll::Reduction>(r.small(0, 2));  // 'none' must be refused
+  if (r.u8() % 4 == 0) lo.weight = make_tensor<T>(r, ll::Shape{r.small(0, 5)}, true);
+  if (r.u8() % 4 == 0) lo.label_smoothing = r.prob();
+  net.set_loss(kind, lo);
+  ll::OptimConfig oc;
+  oc.type = static_cast<ll::OptimType>(r.small(0, 2));
+  oc.lr = r.u8() % 8 ? r.prob() : r.value() * 100;  // sometimes huge, negative or NaN
+  oc.momentum = r.u8() % 2 ? 0.9 : 0.0;
+  oc.nesterov = r.u8() % 4 == 0;
+  oc.weight_decay = r.u8() % 4 ? 0.0 : r.prob();
+  net.set_optimizer(oc);
+  const int in = net.in_features(), out = net.out_features();
+  for (int step = r.small(1, 4); step > 0; --step) {
+    const int n = r.small(0, 4);
+    std::vector<T> x(static_cast<size_t>(n) * in);
+    for (auto& v : x) v = static_cast<T>(r.value());
+    std::vector<int32_t> idx(static_cast<size_t>(n));
+    for (auto& t : idx) t = r.small(-2, out + 1);
+    std::vector<T> val(static_cast<size_t>(n) * out);
+    for (auto& v : val) v = static_cast<T>(r.prob());
+    ll::Target<T> y;
+    if (kind == ll::LossKind::CrossEntropy && r.u8() % 4) {
+      y.index = idx.data();
+      y.size = idx.size();
+    } else {
+      y.value = val.data();
+      y.size = r.u8() % 8 ? val.size() : static_cast<size_t>(r.small(0, 8));  // sometimes wrong
+    }
+    const std::vector<T> before = net.params();
+    auto unchanged = [&](const char* what) {
+      const auto& after = net.params();
+      for (size_t i = 0; i < before.size(); ++i) {
+        if (!(after[i] == before[i] || (std::isnan(after[i]) && std::isnan(before[i])))) fail(what);
+      }
+    };
+    const int call = r.small(0, 3);
+    try {
+      switch (call) {
+        case 0: net.forward(x.data(), n); break;
+        case 1: { std::vector<int32_t> pred(static_cast<size_t>(n)); net.predict(pred.data(), x.data(), n); break; }
+        case 2: net.explain(x.data(), n, y); break;
+        default: net.train_step(x.data(), n, y); break;
+      }
+    } catch (...) {
+      unchanged("a call that threw changed the weights");
+      throw;
+    }
+    if (call != 3) unchanged("forward, predict or explain changed the weights");
+  }
+}
+
 template <class T>
 void run(Reader& r) {
-  const int op = r.small(0, 13);
+  const int op = r.small(0, 14);
+  if (op == 14) return run_mlp<T>(r);
   ll::LossOptions<T> opt;
   opt.reduction = static_cast<ll::Reduction>(r.small(0, 2));
   const ll::Shape shape = make_shape(r, op < 6 ? 4 : 2);
