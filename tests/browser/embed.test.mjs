@@ -1,18 +1,15 @@
 // Browser tests of the embeds: custom elements (web/elements.js) in a plain page, and the iframe page web/embed.html.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchContext } from './helpers/chromium.mjs';
 import { serve } from '../../web/tools/serve.mjs';
 import { buildVendor } from '../../web/tools/build-page.mjs';
 
 // LL_WEB_ROOT lets a developer point the tests at another build of web/ (default: this checkout's).
 const WEB = process.env.LL_WEB_ROOT || fileURLToPath(new URL('../../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let server;
 let base;
@@ -21,9 +18,7 @@ before(async () => {
   buildVendor();
   mkdirSync(SHOTS, { recursive: true });
   ({ server, url: base } = await serve({ root: WEB, port: 0 }));
-  ctx = await chromium.launchPersistentContext(mkdtempSync(`${tmpdir()}/chromium-profile-`), {
-    executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1000, height: 900 },
-  });
+  ctx = await launchContext({ viewport: { width: 1000, height: 900 } });
 });
 after(async () => {
   await ctx?.close();

@@ -4,14 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from './helpers/chromium.mjs';
 import { serve } from '../../web/tools/serve.mjs';
 import { buildVendor } from '../../web/tools/build-page.mjs';
 
 const WEB = process.env.LL_WEB_ROOT || fileURLToPath(new URL('../../web/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; object-src 'none'";
 
 let server;
@@ -22,7 +20,7 @@ before(async () => {
   buildVendor();
   mkdirSync(SHOTS, { recursive: true });
   ({ server, url: base } = await serve({ root: WEB, port: 0 }));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+  browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();

@@ -1,24 +1,17 @@
 // Headless Chromium loads web/smoke.html over HTTP: the package imports, the .wasm is served as application/wasm, softmax shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchContext } from './helpers/chromium.mjs';
 import { serve } from '../../web/tools/serve.mjs';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 test('smoke.html shows softmax([2, 1, 0.1]) computed by the wasm core', { timeout: 60000 }, async (t) => {
   const { server, url } = await serve({ root: fileURLToPath(new URL('../../web', import.meta.url)), port: 0 });
-  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-  const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+  const ctx = await launchContext();
   t.after(async () => {
     await ctx.close();
     server.close();
-    rmSync(profile, { recursive: true, force: true });
   });
   const page = await ctx.newPage();
   const problems = [];

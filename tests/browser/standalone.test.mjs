@@ -1,24 +1,19 @@
 // Browser test of the single-file offline build (web/dist/logitlab-standalone.html) opened from file://.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchContext } from './helpers/chromium.mjs';
 import { buildStandalone } from '../../web/tools/build-page.mjs';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let ctx;
 let file;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   file = buildStandalone();
-  ctx = await chromium.launchPersistentContext(mkdtempSync(`${tmpdir()}/chromium-profile-`), {
-    executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 },
-  });
+  ctx = await launchContext({ viewport: { width: 1280, height: 900 } });
 });
 after(async () => { await ctx?.close(); });
 
