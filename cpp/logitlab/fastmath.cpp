@@ -2,6 +2,8 @@
 // order.
 #include "logitlab/fastmath.hpp"
 
+#include <cmath>
+
 namespace ll {
 namespace fastmath {
 namespace {
@@ -13,20 +15,39 @@ inline float fold8(const float* l) {
 }
 
 #if LL_FASTMATH_SIMD
-inline float fold(v128_t a, v128_t b) {
-  alignas(16) float l[8];
-  wasm_v128_store(l, a);
-  wasm_v128_store(l + 4, b);
-  return fold8(l);
+// The last r (1 to 3) elements at p as lanes 0..r-1, the other lanes 0; reads nothing past p + r.
+LL_FASTMATH_INLINE v128_t load_tail(const float* p, size_t r) {
+  if (r == 1) return wasm_v128_load32_zero(p);
+  const v128_t v = wasm_v128_load64_zero(p);
+  return r == 3 ? wasm_v128_load32_lane(p + 2, v, 2) : v;
+}
+// Stores lanes 0..r-1 (r from 1 to 3) of v to p.
+LL_FASTMATH_INLINE void store_tail(float* p, v128_t v, size_t r) {
+  if (r == 1) {
+    wasm_v128_store32_lane(p, v, 0);
+    return;
+  }
+  wasm_v128_store64_lane(p, v, 0);
+  if (r == 3) wasm_v128_store32_lane(p + 2, v, 2);
+}
+// All ones in lanes 0..r-1, zeros in the others.
+LL_FASTMATH_INLINE v128_t tail_mask(size_t r) {
+  return wasm_i32x4_gt(wasm_i32x4_splat(static_cast<int32_t>(r)), wasm_i32x4_make(0, 1, 2, 3));
+}
+
+// fold8 in registers: v = a + b is v[j] = l[j] + l[j+4]; then (v0 + v1) and (v2 + v3) side by side.
+LL_FASTMATH_INLINE float fold(v128_t a, v128_t b) {
+  const v128_t v = wasm_f32x4_add(a, b);
+  const v128_t w = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
+  return wasm_f32x4_extract_lane(w, 0) + wasm_f32x4_extract_lane(w, 2);
 }
 #endif
 
-// exp(x[i] - m) over a row, calling store(i, e) for each term; returns their sum in the fixed
-// order.
+// exp(x[i] - m) over a row, storing each term to out[i] when Store; returns their sum in the
+// fixed order of the header.
 template <bool Store>
-float exp_sub_sum_impl(float* out, const float* x, float m, size_t n) {
+LL_FASTMATH_INLINE float exp_sub_sum_impl(float* out, const float* x, float m, size_t n) {
   size_t i = 0;
-  float lanes_sum = 0.0f;
 #if LL_FASTMATH_SIMD
   const v128_t vm = wasm_f32x4_splat(m);
   v128_t a = wasm_f32x4_splat(0.0f), b = a;
@@ -46,7 +67,14 @@ float exp_sub_sum_impl(float* out, const float* x, float m, size_t n) {
     a = wasm_f32x4_add(a, e0);
     i += 4;
   }
-  lanes_sum = fold(a, b);
+  if (i < n) {
+    // The last n % 4 terms as one vector; the masked-off lanes add exactly +0.
+    const size_t r = n - i;
+    const v128_t e0 = wasm_v128_and(exp4(wasm_f32x4_sub(load_tail(x + i, r), vm)), tail_mask(r));
+    if (Store) store_tail(out + i, e0, r);
+    a = wasm_f32x4_add(a, e0);
+  }
+  return fold(a, b);
 #else
   float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   for (; i + 8 <= n; i += 8) {
@@ -64,15 +92,13 @@ float exp_sub_sum_impl(float* out, const float* x, float m, size_t n) {
     }
     i += 4;
   }
-  lanes_sum = fold8(l);
-#endif
-  float tail = 0.0f;
-  for (; i < n; ++i) {
-    const float e = exp(x[i] - m);
-    if (Store) out[i] = e;
-    tail += e;
+  for (size_t j = 0; i + j < n; ++j) {
+    const float e = exp(x[i + j] - m);
+    if (Store) out[i + j] = e;
+    l[j] += e;
   }
-  return lanes_sum + tail;
+  return fold8(l);
+#endif
 }
 
 // a > b, or a is NaN: the first NaN wins, as in torch's max.
@@ -84,29 +110,83 @@ void exp(float* out, const float* x, size_t n) {
   size_t i = 0;
 #if LL_FASTMATH_SIMD
   for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, exp4(wasm_v128_load(x + i)));
-#endif
+  if (i < n) store_tail(out + i, exp4(load_tail(x + i, n - i)), n - i);
+#else
   for (; i < n; ++i) out[i] = exp(x[i]);
+#endif
 }
 
-float max(const float* x, size_t n) {
+namespace {
+
+LL_FASTMATH_INLINE float max_impl(const float* x, size_t n) {
   float m = x[0];
   size_t i = 0;
 #if LL_FASTMATH_SIMD
-  if (n >= 8) {
-    v128_t a = wasm_v128_load(x), b = wasm_v128_load(x + 4);
-    for (i = 8; i + 8 <= n; i += 8) {
-      a = wasm_f32x4_max(a, wasm_v128_load(x + i));  // NaN-propagating
-      b = wasm_f32x4_max(b, wasm_v128_load(x + i + 4));
+  if (n >= 4) {
+    // pmax is one instruction (f32x4.max's NaN rules cost V8 about eight) but drops a NaN in its
+    // second operand, so NaNs are tracked on the side (x != x) and win at the end, as in torch.
+    v128_t a = wasm_v128_load(x), b = a;
+    v128_t nan = wasm_f32x4_ne(a, a);
+    for (i = 4; i + 8 <= n; i += 8) {
+      const v128_t u = wasm_v128_load(x + i), v = wasm_v128_load(x + i + 4);
+      a = wasm_f32x4_pmax(a, u);
+      b = wasm_f32x4_pmax(b, v);
+      nan = wasm_v128_or(nan, wasm_v128_or(wasm_f32x4_ne(u, u), wasm_f32x4_ne(v, v)));
     }
-    a = wasm_f32x4_max(a, b);
-    alignas(16) float l[4];
-    wasm_v128_store(l, a);
-    m = max2(max2(l[0], l[1]), max2(l[2], l[3]));
+    if (i + 4 <= n) {
+      const v128_t u = wasm_v128_load(x + i);
+      a = wasm_f32x4_pmax(a, u);
+      nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
+      i += 4;
+    }
+    if (i < n) {
+      // The last n % 4 elements; the other lanes repeat a's, which leaves the max unchanged.
+      const size_t r = n - i;
+      const v128_t u = wasm_v128_bitselect(load_tail(x + i, r), a, tail_mask(r));
+      a = wasm_f32x4_pmax(a, u);
+      nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
+      i = n;
+    }
+    if (wasm_v128_any_true(nan)) return __builtin_nanf("");
+    a = wasm_f32x4_pmax(a, b);
+    a = wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
+    a = wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 1, 0, 3, 2));
+    m = wasm_f32x4_extract_lane(a, 0);
   }
 #endif
   for (; i < n; ++i) m = max2(x[i], m);
   return m;
 }
+
+LL_FASTMATH_INLINE void scale_impl(float* out, const float* x, float s, size_t n) {
+  size_t i = 0;
+#if LL_FASTMATH_SIMD
+  const v128_t vs = wasm_f32x4_splat(s);
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(x + i), vs));
+  if (i < n) store_tail(out + i, wasm_f32x4_mul(load_tail(x + i, n - i), vs), n - i);
+#else
+  for (; i < n; ++i) out[i] = x[i] * s;
+#endif
+}
+
+LL_FASTMATH_INLINE void sub_sub_impl(float* out, const float* x, float m, float c, size_t n) {
+  size_t i = 0;
+#if LL_FASTMATH_SIMD
+  const v128_t vm = wasm_f32x4_splat(m), vc = wasm_f32x4_splat(c);
+  for (; i + 4 <= n; i += 4) {
+    wasm_v128_store(out + i, wasm_f32x4_sub(wasm_f32x4_sub(wasm_v128_load(x + i), vm), vc));
+  }
+  if (i < n) {
+    store_tail(out + i, wasm_f32x4_sub(wasm_f32x4_sub(load_tail(x + i, n - i), vm), vc), n - i);
+  }
+#else
+  for (; i < n; ++i) out[i] = (x[i] - m) - c;
+#endif
+}
+
+}  // namespace
+
+float max(const float* x, size_t n) { return max_impl(x, n); }
 
 float exp_sub_sum(float* out, const float* x, float m, size_t n) {
   return exp_sub_sum_impl<true>(out, x, m, n);
@@ -116,24 +196,10 @@ float sum_exp_sub(const float* x, float m, size_t n) {
   return exp_sub_sum_impl<false>(nullptr, x, m, n);
 }
 
-void scale(float* out, const float* x, float s, size_t n) {
-  size_t i = 0;
-#if LL_FASTMATH_SIMD
-  const v128_t vs = wasm_f32x4_splat(s);
-  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(x + i), vs));
-#endif
-  for (; i < n; ++i) out[i] = x[i] * s;
-}
+void scale(float* out, const float* x, float s, size_t n) { scale_impl(out, x, s, n); }
 
 void sub_sub(float* out, const float* x, float m, float c, size_t n) {
-  size_t i = 0;
-#if LL_FASTMATH_SIMD
-  const v128_t vm = wasm_f32x4_splat(m), vc = wasm_f32x4_splat(c);
-  for (; i + 4 <= n; i += 4) {
-    wasm_v128_store(out + i, wasm_f32x4_sub(wasm_f32x4_sub(wasm_v128_load(x + i), vm), vc));
-  }
-#endif
-  for (; i < n; ++i) out[i] = (x[i] - m) - c;
+  sub_sub_impl(out, x, m, c, n);
 }
 
 void exp_sub_scale(float* out, const float* x, float m, float s, size_t n) {
@@ -144,8 +210,33 @@ void exp_sub_scale(float* out, const float* x, float m, float s, size_t n) {
     const v128_t e = exp4(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
     wasm_v128_store(out + i, wasm_f32x4_mul(e, vs));
   }
-#endif
+  if (i < n) {
+    const v128_t e = exp4(wasm_f32x4_sub(load_tail(x + i, n - i), vm));
+    store_tail(out + i, wasm_f32x4_mul(e, vs), n - i);
+  }
+#else
   for (; i < n; ++i) out[i] = exp(x[i] - m) * s;
+#endif
+}
+
+float softmax_row(float* out, const float* x, size_t n, float* s) {
+  const float m = max_impl(x, n);
+  *s = exp_sub_sum_impl<true>(out, x, m, n);
+  scale_impl(out, out, 1.0f / *s, n);
+  return m;
+}
+
+float log_softmax_row(float* out, const float* x, size_t n, float* s) {
+  const float m = max_impl(x, n);
+  *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
+  sub_sub_impl(out, x, m, std::log(*s), n);
+  return m;
+}
+
+float row_stats(const float* x, size_t n, float* s) {
+  const float m = max_impl(x, n);
+  *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
+  return m;
 }
 
 }  // namespace fastmath

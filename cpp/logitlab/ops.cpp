@@ -18,7 +18,8 @@ struct DimView {
   Shape reduced;  // the shape with `dim` removed (torch's keepdim=false)
 };
 
-DimView view_around(const Shape& shape, int dim, const char* fn) {
+// `reduced` is filled only when asked for (explain, max): the plain softmax call allocates nothing.
+DimView view_around(const Shape& shape, int dim, const char* fn, bool with_reduced = true) {
   DimView v;
   v.dim = normalize_dim(dim, static_cast<int>(shape.size()), fn);
   if (shape.empty()) return v;  // a 0-d tensor is one row of one element
@@ -27,7 +28,7 @@ DimView view_around(const Shape& shape, int dim, const char* fn) {
     if (d < v.dim) v.outer *= s;
     if (d == v.dim) v.n = s;
     if (d > v.dim) v.inner *= s;
-    if (d != v.dim) v.reduced.push_back(shape[d]);
+    if (with_reduced && d != v.dim) v.reduced.push_back(shape[d]);
   }
   return v;
 }
@@ -66,8 +67,16 @@ inline double exp_of(double v) { return std::exp(v); }
 template <bool Log>
 void softmax_row(float* out, const float* x, size_t n, float* tr_shift, float* tr_exp, float* m_out,
                  float* s_out) {
-  const float m = fastmath::max(x, n);
   float s;
+  if (!tr_shift && !tr_exp) {
+    // The plain call: the whole row in one fastmath call (the same kernels, fused).
+    const float m =
+        Log ? fastmath::log_softmax_row(out, x, n, &s) : fastmath::softmax_row(out, x, n, &s);
+    if (m_out) *m_out = m;
+    if (s_out) *s_out = s;
+    return;
+  }
+  const float m = fastmath::max(x, n);
   if (tr_shift) {
     for (size_t k = 0; k < n; ++k) tr_shift[k] = x[k] - m;
   }
@@ -170,18 +179,20 @@ template <class T, bool Log>
 void softmax_raw(T* out, const T* x, const Shape& shape, int dim) {
   const char* fn = Log ? "logSoftmax" : "softmax";
   require_non_empty(Tensor<T>::numel(shape), fn);
-  const DimView v = view_around(shape, dim, fn);
+  const DimView v = view_around(shape, dim, fn, false);
   softmax_kernel<T, Log>(out, x, v.outer, v.n, v.inner, SoftmaxTrace<T>{});
 }
 
 // softmax / log_softmax on a tensor; with `ex`, the same kernel also fills the step tensors.
 template <class T, bool Log>
 Tensor<T> softmax_tensor(const Tensor<T>& x, int dim, Explain* ex) {
-  Tensor<T> out(x.shape);
   if (!ex) {
-    softmax_raw<T, Log>(out.ptr(), x.ptr(), x.shape, dim);
+    // A copy of x turned into the result in place: one memcpy instead of zero-filling a new tensor.
+    Tensor<T> out = x;
+    softmax_raw<T, Log>(out.ptr(), out.ptr(), x.shape, dim);
     return out;
   }
+  Tensor<T> out(x.shape);
   const char* fn = Log ? "logSoftmax" : "softmax";
   require_non_empty(x.size(), fn);
   const DimView v = view_around(x.shape, dim, fn);
@@ -219,8 +230,7 @@ void log_softmax_rows(T* out, const T* x, int rows, int cols) {
 
 // The row statistics of softmax_row without writing anything: the same m and s, by the same code.
 void softmax_row_stats(const float* x, size_t n, float* m, float* s) {
-  *m = fastmath::max(x, n);
-  *s = fastmath::sum_exp_sub(x, *m, n);
+  *m = fastmath::row_stats(x, n, s);
 }
 void softmax_row_stats(const double* x, size_t n, double* m, double* s) {
   double mx = x[0];

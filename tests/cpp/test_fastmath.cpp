@@ -150,6 +150,16 @@ TEST_CASE("fastmath row kernels agree with their scalar definitions", "[fastmath
     fm::exp_sub_scale(out2.data(), out2.data(), m, 2.0f, n);  // in place
     for (size_t i = 0; i < n; ++i) CHECK(out2[i] == fm::exp(x[i] - m) * 2.0f);
   }
+  SECTION("max is NaN when any element is NaN, wherever it sits (blocks, 4-block, tail)") {
+    for (size_t n : {3, 4, 10, 13, 19}) {
+      for (size_t at = 0; at < n; ++at) {
+        std::vector<float> x(n, 1.0f);
+        x[at] = std::numeric_limits<float>::quiet_NaN();
+        INFO("n = " << n << ", NaN at " << at);
+        CHECK(std::isnan(fm::max(x.data(), n)));
+      }
+    }
+  }
   SECTION("max is NaN when any element is NaN, as torch.max") {
     std::vector<float> x(19, 1.0f);
     x[17] = std::numeric_limits<float>::quiet_NaN();
@@ -157,5 +167,31 @@ TEST_CASE("fastmath row kernels agree with their scalar definitions", "[fastmath
     x[17] = -std::numeric_limits<float>::infinity();
     x[3] = std::numeric_limits<float>::infinity();
     CHECK(fm::max(x.data(), x.size()) == std::numeric_limits<float>::infinity());
+  }
+}
+
+TEST_CASE("exp_sub_sum adds its terms in the documented lane order", "[fastmath]") {
+  // The header's order, spelled out: lanes l[0..8) over blocks of 8, one block of 4 into l[0..4),
+  // the last n % 4 terms into l[0..n%4), then v[j] = l[j] + l[j+4], (v0 + v1) + (v2 + v3). Both the
+  // SIMD and the scalar code must give this sum bit for bit.
+  for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 100, 1001}) {
+    std::vector<float> x(n), out(n);
+    for (size_t i = 0; i < n; ++i) x[i] = 0.731f * static_cast<float>((i * 17) % 23) - 7.3f;
+    const float m = fm::max(x.data(), n);
+    float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      for (size_t j = 0; j < 8; ++j) l[j] += fm::exp(x[i + j] - m);
+    }
+    if (i + 4 <= n) {
+      for (size_t j = 0; j < 4; ++j) l[j] += fm::exp(x[i + j] - m);
+      i += 4;
+    }
+    for (size_t j = 0; i + j < n; ++j) l[j] += fm::exp(x[i + j] - m);
+    const float v0 = l[0] + l[4], v1 = l[1] + l[5], v2 = l[2] + l[6], v3 = l[3] + l[7];
+    const float want = (v0 + v1) + (v2 + v3);
+    INFO("n = " << n);
+    CHECK(fm::sum_exp_sub(x.data(), m, n) == want);
+    CHECK(fm::exp_sub_sum(out.data(), x.data(), m, n) == want);
   }
 }
