@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 
 #include "logitlab/fastmath.hpp"
 #include "logitlab/ops.hpp"
@@ -13,16 +12,28 @@
 namespace ll {
 namespace {
 
-// The shortest decimal that reads back as v (like JS's String(v)), for error messages.
-// snprintf rather than iostreams keeps the .wasm small.
-std::string num(double v) {
-  char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
+// The shortest %g form of v (at most `digits` significant digits) that reads back as v, for error
+// messages: 1.1 prints "1.1", not "1.1000000000000001". Without strtod (which would add ~15 KB to
+// the .wasm): p digits suffice when rounding v to p significant digits gives v again.
+std::string shortest(double v, int digits, bool as_float) {
+  char buf[40];
+  int p = digits;
+  if (std::isfinite(v) && v != 0) {
+    const double e = std::floor(std::log10(std::fabs(v)));
+    for (int q = 1; q < digits; ++q) {
+      const double scale = std::pow(10.0, q - 1 - e);
+      const double r = std::nearbyint(v * scale) / scale;
+      if (as_float ? static_cast<float>(r) == static_cast<float>(v) : r == v) {
+        p = q;
+        break;
+      }
+    }
   }
+  std::snprintf(buf, sizeof buf, "%.*g", p, v);
   return buf;
 }
+std::string num(double v) { return shortest(v, 17, false); }
+std::string num(float v) { return shortest(v, 9, true); }
 
 // Pairwise (cascade) summation in T without a buffer, close to torch's cascade sum: elements are
 // summed 16 at a time into leaves, leaves are merged like a binary counter.
