@@ -27,16 +27,41 @@ namespace {
 using emscripten::val;
 using llb::guard;
 
-// Copies the JS typed array `arr` (length n) into buf with one bulk set(); buf only grows.
-template <class T>
-const T* load_into(std::vector<T>& buf, const val& arr, size_t n, const char* fn, const char* arg) {
+// Throws unless the JS array `arr` has n elements (type-independent: one copy in the wasm).
+void check_length(const val& arr, size_t n, const char* fn, const char* arg) {
   const size_t len = arr["length"].as<size_t>();
   if (len != n)
     throw ll::RangeError(std::string(fn) + ": " + arg + " has " + std::to_string(len) +
                          " elements; expected " + std::to_string(n));
+}
+
+// Copies the JS typed array `arr` (length n) into buf with one bulk set(); buf only grows.
+template <class T>
+const T* load_into(std::vector<T>& buf, const val& arr, size_t n, const char* fn, const char* arg) {
+  check_length(arr, n, fn, arg);
   if (buf.size() < n) buf.resize(n);
   if (n > 0) val(emscripten::typed_memory_view(n, buf.data())).call<void>("set", arr);
   return buf.data();
+}
+
+// The dtype-independent loss options, parsed once for both dtypes.
+struct ScalarLossOptions {
+  int ignore_index;
+  ll::Reduction reduction;
+  double label_smoothing;
+};
+ScalarLossOptions parse_scalar_loss_options(const val& o, ScalarLossOptions d, const char* fn) {
+  if (!o["ignoreIndex"].isUndefined()) d.ignore_index = o["ignoreIndex"].as<int>();
+  if (!o["reduction"].isUndefined())
+    d.reduction = ll::parse_reduction(o["reduction"].as<std::string>(), fn);
+  if (!o["labelSmoothing"].isUndefined()) d.label_smoothing = o["labelSmoothing"].as<double>();
+  return d;
+}
+
+// Throws unless `size` values make n >= 1 rows of `per_row`.
+void check_rows(size_t size, int n, int per_row, const std::string& fn) {
+  if (n <= 0 || size != static_cast<size_t>(n) * per_row)
+    throw ll::RangeError(fn + ": x must have " + std::to_string(per_row) + " values per row");
 }
 
 template <class T>
@@ -45,10 +70,11 @@ ll::LossOptions<T> loss_options(const val& o, const char* fn) {
   if (o.isUndefined() || o.isNull()) return opt;
   opt.weight = llb::to_tensor_or_empty<T>(o["weight"]);
   opt.pos_weight = llb::to_tensor_or_empty<T>(o["posWeight"]);
-  if (!o["ignoreIndex"].isUndefined()) opt.ignore_index = o["ignoreIndex"].as<int>();
-  if (!o["reduction"].isUndefined())
-    opt.reduction = ll::parse_reduction(o["reduction"].as<std::string>(), fn);
-  if (!o["labelSmoothing"].isUndefined()) opt.label_smoothing = o["labelSmoothing"].as<double>();
+  const ScalarLossOptions sc =
+      parse_scalar_loss_options(o, {opt.ignore_index, opt.reduction, opt.label_smoothing}, fn);
+  opt.ignore_index = sc.ignore_index;
+  opt.reduction = sc.reduction;
+  opt.label_smoothing = sc.label_smoothing;
   return opt;
 }
 
@@ -125,9 +151,7 @@ class MlpJs {
     return guard("fit", [&] {
       const std::string fn = fn_name.as<std::string>();
       const std::vector<T> xs = emscripten::convertJSArrayToNumberVector<T>(x);
-      if (n <= 0 || xs.size() != static_cast<size_t>(n) * net_.in_features())
-        throw ll::RangeError(fn + ": x must have " + std::to_string(net_.in_features()) +
-                             " values per row");
+      check_rows(xs.size(), n, net_.in_features(), fn);
       std::vector<int32_t> yi;
       std::vector<T> yv;
       ll::Target<T> t;

@@ -7,6 +7,13 @@
 #include <wasm_simd128.h>
 #endif
 
+// At most 3 iterations: kept as a plain loop (unrolled and vectorized it cost KBs of wasm).
+#if defined(__clang__)
+#define LL_SCALAR_TAIL _Pragma("clang loop unroll(disable) vectorize(disable)")
+#else
+#define LL_SCALAR_TAIL
+#endif
+
 namespace ll {
 namespace {
 
@@ -97,6 +104,7 @@ inline void forward_tile(float* z, float* a, const float* x, const float* w, con
     for (int o = 0; o < O; ++o) {
       const float* wo = w + static_cast<size_t>(o) * ic;
       float s = v4_hsum(acc[r][o]);
+      LL_SCALAR_TAIL
       for (int k = ic4; k < ic; ++k) s = s + xr[k] * wo[k];
       s = s + b[o];
       z[static_cast<size_t>(r) * oc + o] = s;
@@ -113,9 +121,13 @@ inline void forward_rows(float* z, float* a, const float* x, const float* w, con
   for (; o + O <= oc; o += O)
     forward_tile<R, O>(z + o, a ? a + o : nullptr, x, w + static_cast<size_t>(o) * ic, b + o, ic,
                        oc);
+  // The oc % O tail, one row at a time (one kernel shape fewer in the wasm; same sums).
   for (; o < oc; ++o)
-    forward_tile<R, 1>(z + o, a ? a + o : nullptr, x, w + static_cast<size_t>(o) * ic, b + o, ic,
-                       oc);
+    for (int r = 0; r < R; ++r) {
+      const size_t zr = static_cast<size_t>(r) * oc + o;
+      forward_tile<1, 1>(z + zr, a ? a + zr : nullptr, x + static_cast<size_t>(r) * ic,
+                         w + static_cast<size_t>(o) * ic, b + o, ic, oc);
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -245,6 +257,26 @@ bool sgd_plain_f32(float* param, const float* grad, size_t n, float neg_lr, bool
     s = s + (p - p);
   }
   return commit || s == 0.0f;
+}
+
+bool sgd_plain_stage_f32(float* out, const float* param, const float* grad, size_t n,
+                         float neg_lr) {
+  const V4 lr = v4_splat(&neg_lr);
+  V4 probe = v4_zero();
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V4 p = v4_madd(v4_load(param + i), lr, v4_load(grad + i));
+    v4_store(out + i, p);
+    probe = v4_finite_probe(probe, p);
+  }
+  float s = v4_hsum(probe);
+  for (; i < n; ++i) {
+    const float prod = neg_lr * grad[i];
+    const float p = param[i] + prod;
+    out[i] = p;
+    s = s + (p - p);
+  }
+  return s == 0.0f;
 }
 
 bool all_finite_f32(const float* p, size_t n) {

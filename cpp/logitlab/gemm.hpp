@@ -30,6 +30,10 @@ void gemm_linear_backward_weight(float* dw, float* db, const float* dy, const fl
 // Returns whether every new value is finite.
 bool sgd_plain_f32(float* param, const float* grad, size_t n, float neg_lr, bool commit);
 
+// out = param + neg_lr * grad with sgd_plain_f32's rounding, param untouched (out must not alias
+// it); returns whether every value written is finite. One pass for a check-then-commit update.
+bool sgd_plain_stage_f32(float* out, const float* param, const float* grad, size_t n, float neg_lr);
+
 // True when every one of the n values is finite (no NaN or infinity).
 bool all_finite_f32(const float* p, size_t n);
 

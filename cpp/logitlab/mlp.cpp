@@ -83,6 +83,159 @@ std::string num_str(double v) {
   return buf;
 }
 
+// ----------------------------------------------------------------------------------------------
+// Type-independent checks and messages, shared by Mlp<float> and Mlp<double> (one copy in the
+// wasm instead of two).
+
+#define LL_COLD __attribute__((noinline, cold))
+
+[[noreturn]] LL_COLD void throw_range(const std::string& msg) { throw RangeError(msg); }
+
+// "x[r, c] is NaN; expected finite numbers" for flat index i of an (n, D) input.
+[[noreturn]] LL_COLD void input_not_finite(const char* fn, size_t i, size_t D, double v) {
+  throw_range(std::string(fn) + ": x[" + std::to_string(i / D) + ", " + std::to_string(i % D) +
+              "] is " + num_str(v) + "; expected finite numbers");
+}
+
+// Class-index targets for cross_entropy: one per row, each in [0, C) or ignore_index.
+LL_COLD void check_index_targets(const int32_t* idx, size_t size, int n, int C, int ignore_index,
+                                 const char* fn) {
+  const std::string f(fn);
+  if (size != static_cast<size_t>(n))
+    throw_range(f + ": y has " + std::to_string(size) +
+                " class indices; expected one per row of x (" + std::to_string(n) + ")");
+  for (int i = 0; i < n; ++i) {
+    const int t = idx[i];
+    if (t != ignore_index && (t < 0 || t >= C))
+      throw_range(f + ": y[" + std::to_string(i) + "] = " + std::to_string(t) +
+                  " is out of range; expected a class index in [0, " + std::to_string(C) + ")");
+  }
+}
+
+// Value targets: present and of n * C values (or n for one output).
+LL_COLD void check_value_target_shape(bool has_values, size_t size, LossKind loss, int n, int C,
+                                      const char* fn) {
+  const std::string f(fn);
+  if (!has_values)
+    throw TypeError(f + ": loss '" + loss_kind_name(loss) + "' needs float targets of shape [" +
+                    std::to_string(n) + ", " + std::to_string(C) + "]; got class indices");
+  const size_t full = static_cast<size_t>(n) * C;
+  if (size != full)
+    throw_range(f + ": y has " + std::to_string(size) + " values; expected " +
+                std::to_string(full) + " (shape [" + std::to_string(n) + ", " + std::to_string(C) +
+                "]" + (C == 1 ? " or [" + std::to_string(n) + "]" : std::string()) + ")");
+}
+
+// A value target that is not finite, or outside [0, 1] for the BCE losses.
+[[noreturn]] LL_COLD void bad_target_value(const char* fn, double v, LossKind loss) {
+  if (!std::isfinite(v))
+    throw_range(std::string(fn) + ": y contains " + num_str(v) + "; expected finite numbers");
+  throw_range(std::string(fn) + ": y contains " + num_str(v) + "; loss '" + loss_kind_name(loss) +
+              "' expects targets in [0, 1]");
+}
+
+// set_loss's checks: they depend on the option sizes and values, not on the net's dtype.
+LL_COLD void validate_loss(LossKind kind, Reduction reduction, double label_smoothing, size_t ws,
+                           size_t ps, int C, const char* fn) {
+  const std::string f(fn);
+  if (reduction == Reduction::None)
+    throw_range(f +
+                ": lossOptions.reduction 'none' is not supported for a net; expected 'mean' "
+                "or 'sum'");
+  const std::string name = loss_kind_name(kind);
+  if (kind == LossKind::CrossEntropy) {
+    if (ws > 0 && ws != static_cast<size_t>(C))
+      throw_range(f + ": lossOptions.weight has " + std::to_string(ws) +
+                  " elements; expected one per class (" + std::to_string(C) + ")");
+    if (!(label_smoothing >= 0.0 && label_smoothing <= 1.0))
+      throw_range(f + ": lossOptions.labelSmoothing must be in [0, 1]; got " +
+                  num_str(label_smoothing));
+  } else {
+    if (label_smoothing != 0.0)
+      throw_range(f + ": lossOptions.labelSmoothing only applies to 'cross_entropy', not '" + name +
+                  "'");
+    if (kind == LossKind::MSE && ws > 0)
+      throw_range(f + ": lossOptions.weight is not an option of 'mse'");
+    if (ws > 0 && ws != 1 && ws != static_cast<size_t>(C))
+      throw_range(f + ": lossOptions.weight has " + std::to_string(ws) +
+                  " elements; expected 1 or one per output (" + std::to_string(C) + ")");
+  }
+  if (ps > 0 && kind != LossKind::BCEWithLogits)
+    throw_range(f + ": lossOptions.posWeight only applies to 'bce_with_logits', not '" + name +
+                "'");
+  if (ps > 0 && ps != 1 && ps != static_cast<size_t>(C))
+    throw_range(f + ": lossOptions.posWeight has " + std::to_string(ps) +
+                " elements; expected 1 or one per output (" + std::to_string(C) + ")");
+}
+
+// "mlp: sizes [..] give P parameters, which need X MB ..." for elements of elem bytes.
+[[noreturn]] LL_COLD void net_too_big(const std::vector<int>& sizes, uint64_t total, size_t elem) {
+  const double mb = static_cast<double>(total) * 5.0 * elem / (1024.0 * 1024.0);
+  throw_range("mlp: sizes " + shape_str(sizes) + " give " + std::to_string(total) +
+              " parameters, which need " + num_str(mb) +
+              " MB with gradients and optimizer state; that is more memory than is available");
+}
+
+[[noreturn]] LL_COLD void batch_too_big(const char* fn, int n, uint64_t cells) {
+  throw_range(std::string(fn) + ": a batch of " + std::to_string(n) + " rows needs " +
+              std::to_string(2 * cells) +
+              " activation values; that is more memory than is available");
+}
+
+// The net's layout from sizes: checks them, fills the parameter views and the per-row activation
+// offsets (a0 | z0 | a1 | z1 | ... | a[L]) and returns the parameter count.
+LL_COLD size_t make_layout(const std::vector<int>& sizes, size_t elem,
+                           std::vector<ParamView>& views, std::vector<size_t>& a_off,
+                           std::vector<size_t>& z_off, size_t& row_width) {
+  if (sizes.size() < 2)
+    throw_range("mlp: sizes must have at least 2 entries (inputs and outputs); got " +
+                std::to_string(sizes.size()));
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (sizes[i] <= 0)
+      throw_range("mlp: sizes[" + std::to_string(i) + "] = " + std::to_string(sizes[i]) +
+                  " must be a positive integer");
+  const int L = static_cast<int>(sizes.size()) - 1;
+  // Counted in 64 bits first: on wasm32, size_t would wrap for nets like 65536 -> 65536.
+  uint64_t total = 0;
+  for (int l = 0; l < L; ++l)
+    total += (static_cast<uint64_t>(sizes[l]) + 1) * static_cast<uint64_t>(sizes[l + 1]);
+  // params, grads, the staged SGD update and two optimizer buffers: 5 copies of every parameter.
+  if (total > std::numeric_limits<size_t>::max() / (10 * elem)) net_too_big(sizes, total, elem);
+  // One flat buffer: linear1.weight (out, in), linear1.bias (out), linear2.weight, ...
+  size_t off = 0;
+  for (int l = 0; l < L; ++l) {
+    const int in = sizes[l], out = sizes[l + 1];
+    const std::string p = "linear" + std::to_string(l + 1);
+    views.push_back({p + ".weight", {out, in}, off, static_cast<size_t>(out) * in});
+    off += views.back().size;
+    views.push_back({p + ".bias", {out}, off, static_cast<size_t>(out)});
+    off += views.back().size;
+  }
+  size_t w = 0;
+  for (int l = 0; l < L; ++l) {
+    a_off.push_back(w);
+    w += sizes[l];
+    z_off.push_back(w);
+    w += sizes[l + 1];
+  }
+  a_off.push_back(w);
+  row_width = w + sizes.back();
+  return off;
+}
+
+[[noreturn]] LL_COLD void bce_output_out_of_range(double v) {
+  throw_range(
+      "trainStep: loss 'bce' needs outputs in [0, 1] (use output: 'sigmoid' or loss "
+      "'bce_with_logits'); got " +
+      num_str(v));
+}
+
+// "trainStep: a weight became NaN at step 3; try a lower learning rate"
+[[noreturn]] LL_COLD void step_failed(const char* fn, const char* what, double v, int64_t step) {
+  throw Error(std::string(fn) + ": " + what + num_str(v) + " at step " + std::to_string(step) +
+              "; try a lower learning rate");
+}
+
 template <class T>
 T first_non_finite(const T* p, size_t n) {
   for (size_t i = 0; i < n; ++i)
@@ -167,6 +320,20 @@ void linear_backward_params(double* dweight, double* dbias, const double* dout, 
       dweight[static_cast<size_t>(o) * IC + i] = acc;
     }
   }
+}
+
+// Plain SGD staged: out = param + neg_lr * grad (torch's rounding, as sgd_pass), param untouched;
+// returns whether every new value is finite.
+bool sgd_stage(float* out, const float* param, const float* grad, size_t n, float neg_lr) {
+  return sgd_plain_stage_f32(out, param, grad, n, neg_lr);
+}
+bool sgd_stage(double* out, const double* param, const double* grad, size_t n, double neg_lr) {
+  unsigned bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    out[i] = param[i] + neg_lr * grad[i];
+    bad |= !(out[i] - out[i] == 0.0);  // x - x is 0 for finite x, NaN otherwise
+  }
+  return bad == 0;
 }
 
 bool all_finite_values(const float* p, size_t n) { return all_finite_f32(p, n); }
@@ -484,55 +651,17 @@ void mse_backward(T* dout, const T* out, const T* target, const LossOptions<T>& 
 template <class T>
 Mlp<T>::Mlp(std::vector<int> sizes, Activation act, OutputHead head, uint64_t seed)
     : sizes_(std::move(sizes)), act_(act), head_(head) {
-  if (sizes_.size() < 2)
-    throw RangeError("mlp: sizes must have at least 2 entries (inputs and outputs); got " +
-                     std::to_string(sizes_.size()));
-  for (size_t i = 0; i < sizes_.size(); ++i)
-    if (sizes_[i] <= 0)
-      throw RangeError("mlp: sizes[" + std::to_string(i) + "] = " + std::to_string(sizes_[i]) +
-                       " must be a positive integer");
   if (head_ == OutputHead::Sigmoid) loss_ = LossKind::BCE;
-  // One flat buffer: linear1.weight (out, in), linear1.bias (out), linear2.weight, ...
-  // Counted in 64 bits first: on wasm32, size_t would wrap for nets like 65536 -> 65536.
-  uint64_t total = 0;
-  for (int l = 0; l < num_layers(); ++l)
-    total += (static_cast<uint64_t>(sizes_[l]) + 1) * static_cast<uint64_t>(sizes_[l + 1]);
-  // params, grads and two optimizer buffers: 4 copies of every parameter.
-  const double mb = static_cast<double>(total) * 4.0 * sizeof(T) / (1024.0 * 1024.0);
-  const std::string too_big =
-      "mlp: sizes " + shape_str(sizes_) + " give " + std::to_string(total) +
-      " parameters, which need " + num_str(mb) +
-      " MB with gradients and optimizer state; that is more memory than is available";
-  if (total > std::numeric_limits<size_t>::max() / (8 * sizeof(T))) throw RangeError(too_big);
-  size_t off = 0;
-  for (int l = 0; l < num_layers(); ++l) {
-    const int in = sizes_[l], out = sizes_[l + 1];
-    const std::string p = "linear" + std::to_string(l + 1);
-    views_.push_back({p + ".weight", {out, in}, off, static_cast<size_t>(out) * in});
-    off += views_.back().size;
-    views_.push_back({p + ".bias", {out}, off, static_cast<size_t>(out)});
-    off += views_.back().size;
-  }
+  const size_t P = make_layout(sizes_, sizeof(T), views_, a_off_, z_off_, row_width_);
   try {
-    params_.assign(off, T(0));
-    grads_.assign(off, T(0));
-    state_.resize(off);
+    params_.assign(P, T(0));
+    grads_.assign(P, T(0));
+    state_.resize(P);
   } catch (const std::bad_alloc&) {
-    throw RangeError(too_big);
+    net_too_big(sizes_, P, sizeof(T));
   } catch (const std::length_error&) {
-    throw RangeError(too_big);
+    net_too_big(sizes_, P, sizeof(T));
   }
-  // Per-row activation offsets: a0 | z0 | a1 | z1 | ... | a[L]
-  size_t w = 0;
-  for (int l = 0; l < num_layers(); ++l) {
-    a_off_.push_back(w);
-    w += sizes_[l];
-    z_off_.push_back(w);
-    w += sizes_[l + 1];
-  }
-  a_off_.push_back(w);
-  w += sizes_.back();
-  row_width_ = w;
   reset_parameters(seed);
 }
 
@@ -553,40 +682,8 @@ void Mlp<T>::reset_parameters(uint64_t seed) {
 
 template <class T>
 void Mlp<T>::set_loss(LossKind kind, LossOptions<T> opt, const char* fn) {
-  const int C = out_features();
-  if (opt.reduction == Reduction::None)
-    throw RangeError(
-        std::string(fn) +
-        ": lossOptions.reduction 'none' is not supported for a net; expected 'mean' or 'sum'");
-  const std::string name = loss_kind_name(kind);
-  if (kind == LossKind::CrossEntropy) {
-    if (opt.weight.size() > 0 && opt.weight.size() != static_cast<size_t>(C))
-      throw RangeError(std::string(fn) + ": lossOptions.weight has " +
-                       std::to_string(opt.weight.size()) + " elements; expected one per class (" +
-                       std::to_string(C) + ")");
-    if (!(opt.label_smoothing >= 0.0 && opt.label_smoothing <= 1.0))
-      throw RangeError(std::string(fn) + ": lossOptions.labelSmoothing must be in [0, 1]; got " +
-                       num_str(opt.label_smoothing));
-  } else {
-    if (opt.label_smoothing != 0.0)
-      throw RangeError(std::string(fn) +
-                       ": lossOptions.labelSmoothing only applies to 'cross_entropy', not '" +
-                       name + "'");
-    const size_t ws = opt.weight.size();
-    if (kind == LossKind::MSE && ws > 0)
-      throw RangeError(std::string(fn) + ": lossOptions.weight is not an option of 'mse'");
-    if (ws > 0 && ws != 1 && ws != static_cast<size_t>(C))
-      throw RangeError(std::string(fn) + ": lossOptions.weight has " + std::to_string(ws) +
-                       " elements; expected 1 or one per output (" + std::to_string(C) + ")");
-  }
-  const size_t ps = opt.pos_weight.size();
-  if (ps > 0 && kind != LossKind::BCEWithLogits)
-    throw RangeError(std::string(fn) +
-                     ": lossOptions.posWeight only applies to 'bce_with_logits', not '" + name +
-                     "'");
-  if (ps > 0 && ps != 1 && ps != static_cast<size_t>(C))
-    throw RangeError(std::string(fn) + ": lossOptions.posWeight has " + std::to_string(ps) +
-                     " elements; expected 1 or one per output (" + std::to_string(C) + ")");
+  validate_loss(kind, opt.reduction, opt.label_smoothing, opt.weight.size(), opt.pos_weight.size(),
+                out_features(), fn);
   loss_ = kind;
   loss_opt_ = std::move(opt);
 }
@@ -604,10 +701,7 @@ template <class T>
 void Mlp<T>::ensure_batch(int n, const char* fn) {
   if (n > capacity_) {
     const uint64_t cells = static_cast<uint64_t>(row_width_) * static_cast<uint64_t>(n);
-    const std::string too_big = std::string(fn) + ": a batch of " + std::to_string(n) +
-                                " rows needs " + std::to_string(2 * cells) +
-                                " activation values; that is more memory than is available";
-    if (cells > std::numeric_limits<size_t>::max() / (4 * sizeof(T))) throw RangeError(too_big);
+    if (cells > std::numeric_limits<size_t>::max() / (4 * sizeof(T))) batch_too_big(fn, n, cells);
     try {
       acts_.assign(static_cast<size_t>(cells), T(0));
       dacts_.assign(static_cast<size_t>(cells), T(0));
@@ -617,7 +711,7 @@ void Mlp<T>::ensure_batch(int n, const char* fn) {
       acts_ = std::vector<T>();
       dacts_ = std::vector<T>();
       loss_scratch_ = std::vector<T>();
-      throw RangeError(too_big);
+      batch_too_big(fn, n, cells);
     }
     capacity_ = n;
   }
@@ -626,50 +720,26 @@ void Mlp<T>::ensure_batch(int n, const char* fn) {
 
 template <class T>
 void Mlp<T>::check_input(const T* x, int n, const char* fn) const {
-  if (n <= 0) throw RangeError(std::string(fn) + ": x must have at least one row");
+  if (n <= 0) throw_range(std::string(fn) + ": x must have at least one row");
   const size_t D = static_cast<size_t>(in_features());
-  if (all_finite_values(x, static_cast<size_t>(n) * D)) return;
-  for (size_t i = 0; i < static_cast<size_t>(n) * D; ++i)
-    if (!std::isfinite(x[i]))
-      throw RangeError(std::string(fn) + ": x[" + std::to_string(i / D) + ", " +
-                       std::to_string(i % D) + "] is " + num_str(x[i]) +
-                       "; expected finite numbers");
+  const size_t total = static_cast<size_t>(n) * D;
+  if (all_finite_values(x, total)) return;
+  size_t i = 0;
+  while (std::isfinite(x[i])) ++i;
+  input_not_finite(fn, i, D, static_cast<double>(x[i]));
 }
 
 template <class T>
 void Mlp<T>::check_target(const Target<T>& y, int n, const char* fn) const {
   const int C = out_features();
-  const size_t full = static_cast<size_t>(n) * C;
-  const std::string f(fn);
-  if (loss_ == LossKind::CrossEntropy && y.index) {
-    if (y.size != static_cast<size_t>(n))
-      throw RangeError(f + ": y has " + std::to_string(y.size) +
-                       " class indices; expected one per row of x (" + std::to_string(n) + ")");
-    for (int i = 0; i < n; ++i) {
-      const int t = y.index[i];
-      if (t != loss_opt_.ignore_index && (t < 0 || t >= C))
-        throw RangeError(f + ": y[" + std::to_string(i) + "] = " + std::to_string(t) +
-                         " is out of range; expected a class index in [0, " + std::to_string(C) +
-                         ")");
-    }
-    return;
-  }
-  if (!y.value) {
-    throw TypeError(f + ": loss '" + loss_kind_name(loss_) + "' needs float targets of shape [" +
-                    std::to_string(n) + ", " + std::to_string(C) + "]; got class indices");
-  }
-  if (y.size != full)
-    throw RangeError(f + ": y has " + std::to_string(y.size) + " values; expected " +
-                     std::to_string(full) + " (shape [" + std::to_string(n) + ", " +
-                     std::to_string(C) + "]" +
-                     (C == 1 ? " or [" + std::to_string(n) + "]" : std::string()) + ")");
-  for (size_t i = 0; i < full; ++i) {
+  if (loss_ == LossKind::CrossEntropy && y.index)
+    return check_index_targets(y.index, y.size, n, C, loss_opt_.ignore_index, fn);
+  check_value_target_shape(y.value != nullptr, y.size, loss_, n, C, fn);
+  const bool unit = loss_ != LossKind::MSE;
+  for (size_t i = 0; i < y.size; ++i) {
     const T v = y.value[i];
-    if (!std::isfinite(v))
-      throw RangeError(f + ": y contains " + num_str(v) + "; expected finite numbers");
-    if (loss_ != LossKind::MSE && (v < T(0) || v > T(1)))
-      throw RangeError(f + ": y contains " + num_str(v) + "; loss '" + loss_kind_name(loss_) +
-                       "' expects targets in [0, 1]");
+    if (!std::isfinite(v) || (unit && (v < T(0) || v > T(1))))
+      bad_target_value(fn, static_cast<double>(v), loss_);
   }
 }
 
@@ -720,10 +790,7 @@ T Mlp<T>::loss_forward(const Target<T>& y, int n) {
       const size_t numel = static_cast<size_t>(n) * C;
       for (size_t i = 0; i < numel; ++i)
         if (std::isfinite(out[i]) && (out[i] < T(0) || out[i] > T(1)))
-          throw RangeError(
-              "trainStep: loss 'bce' needs outputs in [0, 1] (use output: 'sigmoid' or loss "
-              "'bce_with_logits'); got " +
-              num_str(out[i]));
+          bce_output_out_of_range(static_cast<double>(out[i]));
       return bce_forward(out, y.value, loss_opt_, n, C);
     }
     case LossKind::BCEWithLogits:
@@ -828,30 +895,51 @@ T Mlp<T>::train_step(const T* x, int n, const Target<T>& y) {
   zero_act_grads(n);
   const T loss = loss_forward(y, n);
   last_correct_ = count_correct(y, n);
-  auto at_step = [&] {
-    return " at step " + std::to_string(steps_done_ + 1) + "; try a lower learning rate";
-  };
-  if (!std::isfinite(loss))
-    throw Error(std::string(fn) + ": the loss became " + num_str(loss) + at_step());
-  // backward
+  if (!std::isfinite(loss)) step_failed(fn, "the loss became ", loss, steps_done_ + 1);
+  // backward and the optimizer step, refused (weights and state untouched) if any weight would
+  // turn non-finite. A non-finite gradient always gives a non-finite weight, so checking the new
+  // weights covers both.
   loss_backward(y, n);
-  backward(n);
-  // Optimizer step, refused (weights and state untouched) if any weight would turn non-finite.
-  // A non-finite gradient always gives a non-finite weight, so one check pass covers both.
   const size_t P = params_.size();
-  if (!optimizer_step_is_finite(params_.data(), grads_.data(), P, optim_, state_)) {
+  auto refuse = [&](const T* updated) {
     if (!all_finite_values(grads_.data(), P))
-      throw Error(std::string(fn) + ": a gradient became " +
-                  num_str(first_non_finite(grads_.data(), P)) + at_step());
-    std::vector<T> updated = params_;  // rare path: find the value to report
-    OptimState<T> state = state_;
-    optimizer_step(updated.data(), grads_.data(), P, optim_, state);
-    throw Error(std::string(fn) + ": a weight became " +
-                num_str(first_non_finite(updated.data(), P)) + at_step());
+      step_failed(fn, "a gradient became ", first_non_finite(grads_.data(), P), steps_done_ + 1);
+    step_failed(fn, "a weight became ", first_non_finite(updated, P), steps_done_ + 1);
+  };
+  backward(n);
+  if (stage_ready()) {
+    // Plain SGD: one pass writes the new weights into staged_ and checks them; a swap makes them
+    // the weights (instead of a check pass, then an update pass).
+    if (!sgd_stage(staged_.data(), params_.data(), grads_.data(), P, static_cast<T>(-optim_.lr)))
+      refuse(staged_.data());
+    params_.swap(staged_);
+    state_.step += 1;
+  } else {
+    if (!optimizer_step_is_finite(params_.data(), grads_.data(), P, optim_, state_)) {
+      std::vector<T> updated = params_;  // rare path: find the value to report
+      OptimState<T> state = state_;
+      optimizer_step(updated.data(), grads_.data(), P, optim_, state);
+      refuse(updated.data());
+    }
+    optimizer_step(params_.data(), grads_.data(), P, optim_, state_);
   }
-  optimizer_step(params_.data(), grads_.data(), P, optim_, state_);
   ++steps_done_;
   return loss;
+}
+
+// Plain SGD (no momentum, no weight decay) stages its update; the staging buffer is allocated on
+// the first such step. Without memory for it, the two-pass check-then-commit path is used.
+template <class T>
+bool Mlp<T>::stage_ready() {
+  if (!plain_sgd()) return false;
+  if (staged_.size() == params_.size()) return true;
+  try {
+    staged_.resize(params_.size());
+  } catch (const std::bad_alloc&) {
+    staged_ = std::vector<T>();
+    return false;
+  }
+  return true;
 }
 
 template <class T>
@@ -904,6 +992,69 @@ const char* update_formula(OptimType t) {
              "\\frac{m_t}{\\sqrt{v_t} / \\sqrt{1 - \\beta_2^t} + \\epsilon}";
   }
 }
+// Which buffer an explanation step shows (layer l where it applies).
+enum class StepSrc { Input, Z, Act, OutSigmoid, Loss, OutGrad, DZ, ParamGrad, Update, New };
+struct StepSpec {
+  StepSrc src;
+  int index;  // the layer for Z/Act/DZ, the parameter view for ParamGrad/Update/New
+  Step step;  // id, title, formula and shape; values filled by the typed code
+};
+
+// The steps of Mlp::explain in order, named without the values: type-independent, so one copy.
+LL_COLD std::vector<StepSpec> explain_specs(const std::vector<int>& sizes, Activation act,
+                                            OutputHead head, LossKind loss, bool index_target,
+                                            OptimType optim, const std::vector<ParamView>& views,
+                                            int n) {
+  std::vector<StepSpec> out;
+  auto add = [&](StepSrc src, int i, std::string id, std::string title, std::string formula,
+                 Shape shape) {
+    out.push_back(
+        {src, i, Step{std::move(id), std::move(title), std::move(formula), std::move(shape), {}}});
+  };
+  const int L = static_cast<int>(sizes.size()) - 1;
+  // forward, layer by layer
+  add(StepSrc::Input, 0, "input", "Input", "a^{(0)} = x", {n, sizes[0]});
+  for (int l = 0; l < L; ++l) {
+    const std::string k = std::to_string(l + 1);
+    add(StepSrc::Z, l, "linear" + k + ".z", "Layer " + k + ": linear",
+        "z^{(" + k + ")} = a^{(" + std::to_string(l) + ")} W_{" + k + "}^T + b_{" + k + "}",
+        {n, sizes[l + 1]});
+    if (l + 1 < L)
+      add(StepSrc::Act, l, "linear" + k + "." + activation_name(act),
+          "Layer " + k + ": " + activation_name(act), act_formula(act), {n, sizes[l + 1]});
+  }
+  if (head == OutputHead::Sigmoid)
+    add(StepSrc::OutSigmoid, 0, "output.sigmoid", "Output sigmoid", "p = \\sigma(z)",
+        {n, sizes.back()});
+  // loss and backward
+  add(StepSrc::Loss, 0, "loss", std::string("Loss (") + loss_kind_name(loss) + ")",
+      loss_formula(loss, index_target), {});
+  add(StepSrc::OutGrad, 0, "output.grad", "Gradient of the loss w.r.t. the output",
+      "\\partial L / \\partial \\hat y", {n, sizes.back()});
+  for (int l = L - 1; l >= 0; --l) {
+    const std::string k = std::to_string(l + 1);
+    add(StepSrc::DZ, l, "linear" + k + ".z.grad", "Layer " + k + ": gradient w.r.t. z",
+        "\\delta^{(" + k + ")} = \\partial L / \\partial z^{(" + k + ")}", {n, sizes[l + 1]});
+    const ParamView& w = views[2 * l];
+    const ParamView& b = views[2 * l + 1];
+    add(StepSrc::ParamGrad, 2 * l, w.name + ".grad", "Layer " + k + ": weight gradient",
+        "\\partial L / \\partial W_{" + k + "} = \\delta^{(" + k + ")T} a^{(" + std::to_string(l) +
+            ")}",
+        w.shape);
+    add(StepSrc::ParamGrad, 2 * l + 1, b.name + ".grad", "Layer " + k + ": bias gradient",
+        "\\partial L / \\partial b_{" + k + "} = \\sum_i \\delta_i^{(" + k + ")}", b.shape);
+  }
+  // the update the optimizer would make
+  for (size_t i = 0; i < views.size(); ++i) {
+    const ParamView& v = views[i];
+    add(StepSrc::Update, static_cast<int>(i), v.name + ".update", "Update of " + v.name,
+        update_formula(optim), v.shape);
+    add(StepSrc::New, static_cast<int>(i), v.name + ".new", "New " + v.name,
+        "\\theta' = \\theta + \\Delta\\theta", v.shape);
+  }
+  return out;
+}
+
 }  // namespace
 
 template <class T>
@@ -911,63 +1062,61 @@ Explain Mlp<T>::explain(const T* x, int n, const Target<T>& y) {
   const char* fn = "explain";
   check_input(x, n, fn);
   check_target(y, n, fn);
-  Explain ex;
   const std::vector<T> saved_grads = grads_;  // explain leaves the last step's gradients alone
-  const int L = num_layers();
-  auto add = [&](std::string id, std::string title, std::string formula, Shape shape, const T* p) {
-    const size_t cnt = Tensor<T>::numel(shape);
-    ex.add(std::move(id), std::move(title), std::move(formula), std::move(shape),
-           std::vector<T>(p, p + cnt));
-  };
-  // forward, layer by layer
+  // The training code: forward, loss, backward; then the optimizer on copies.
   run_forward(x, n, fn);
-  add("input", "Input", "a^{(0)} = x", {n, sizes_[0]}, a_ptr(0));
-  for (int l = 0; l < L; ++l) {
-    const std::string k = std::to_string(l + 1);
-    add("linear" + k + ".z", "Layer " + k + ": linear",
-        "z^{(" + k + ")} = a^{(" + std::to_string(l) + ")} W_{" + k + "}^T + b_{" + k + "}",
-        {n, sizes_[l + 1]}, z_ptr(l));
-    if (l + 1 < L)
-      add("linear" + k + "." + activation_name(act_), "Layer " + k + ": " + activation_name(act_),
-          act_formula(act_), {n, sizes_[l + 1]}, a_ptr(l + 1));
-  }
-  if (head_ == OutputHead::Sigmoid)
-    add("output.sigmoid", "Output sigmoid", "p = \\sigma(z)", {n, out_features()}, a_ptr(L));
-  // loss
   zero_act_grads(n);
   const T loss = loss_forward(y, n);
-  ex.add_scalar("loss", std::string("Loss (") + loss_kind_name(loss_) + ")",
-                loss_formula(loss_, y.index != nullptr), static_cast<double>(loss));
-  // backward
   loss_backward(y, n);
   backward(n);
-  add("output.grad", "Gradient of the loss w.r.t. the output", "\\partial L / \\partial \\hat y",
-      {n, out_features()}, dout_ptr());
-  for (int l = L - 1; l >= 0; --l) {
-    const std::string k = std::to_string(l + 1);
-    add("linear" + k + ".z.grad", "Layer " + k + ": gradient w.r.t. z",
-        "\\delta^{(" + k + ")} = \\partial L / \\partial z^{(" + k + ")}", {n, sizes_[l + 1]},
-        dz_ptr(l));
-    const ParamView& w = views_[2 * l];
-    const ParamView& b = views_[2 * l + 1];
-    add(w.name + ".grad", "Layer " + k + ": weight gradient",
-        "\\partial L / \\partial W_{" + k + "} = \\delta^{(" + k + ")T} a^{(" + std::to_string(l) +
-            ")}",
-        w.shape, grads_.data() + w.offset);
-    add(b.name + ".grad", "Layer " + k + ": bias gradient",
-        "\\partial L / \\partial b_{" + k + "} = \\sum_i \\delta_i^{(" + k + ")}", b.shape,
-        grads_.data() + b.offset);
-  }
-  // the update the optimizer would make, by the same optimizer code on copies
   std::vector<T> new_params = params_;
   OptimState<T> state = state_;
   optimizer_step(new_params.data(), grads_.data(), new_params.size(), optim_, state);
-  for (const ParamView& v : views_) {
-    std::vector<T> delta(v.size);
-    for (size_t i = 0; i < v.size; ++i) delta[i] = new_params[v.offset + i] - params_[v.offset + i];
-    ex.add(v.name + ".update", "Update of " + v.name, update_formula(optim_.type), v.shape, delta);
-    add(v.name + ".new", "New " + v.name, "\\theta' = \\theta + \\Delta\\theta", v.shape,
-        new_params.data() + v.offset);
+  // Every buffer still holds its step's values: copy them into the named steps.
+  Explain ex;
+  ex.steps.reserve(4 * views_.size() + 8);
+  for (StepSpec& sp :
+       explain_specs(sizes_, act_, head_, loss_, y.index != nullptr, optim_.type, views_, n)) {
+    const int l = sp.index;
+    const T* src = nullptr;
+    switch (sp.src) {
+      case StepSrc::Input:
+        src = a_ptr(0);
+        break;
+      case StepSrc::Z:
+        src = z_ptr(l);
+        break;
+      case StepSrc::Act:
+        src = a_ptr(l + 1);
+        break;
+      case StepSrc::OutSigmoid:
+        src = a_ptr(num_layers());
+        break;
+      case StepSrc::Loss:
+        sp.step.values = {static_cast<double>(loss)};
+        break;
+      case StepSrc::OutGrad:
+        src = dout_ptr();
+        break;
+      case StepSrc::DZ:
+        src = dz_ptr(l);
+        break;
+      case StepSrc::ParamGrad:
+        src = grads_.data() + views_[l].offset;
+        break;
+      case StepSrc::New:
+        src = new_params.data() + views_[l].offset;
+        break;
+      case StepSrc::Update: {
+        const ParamView& v = views_[l];
+        sp.step.values.resize(v.size);
+        for (size_t i = 0; i < v.size; ++i)
+          sp.step.values[i] = static_cast<double>(new_params[v.offset + i] - params_[v.offset + i]);
+        break;
+      }
+    }
+    if (src) sp.step.values.assign(src, src + Tensor<T>::numel(sp.step.shape));
+    ex.steps.push_back(std::move(sp.step));
   }
   grads_ = saved_grads;
   return ex;

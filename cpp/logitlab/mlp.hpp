@@ -59,7 +59,9 @@ class Mlp {
   const OptimConfig& optimizer() const { return optim_; }
   int64_t steps_done() const { return steps_done_; }
 
-  // Parameters, gradients and optimizer state share one layout (see views()).
+  // Parameters, gradients and optimizer state share one layout (see views()). A plain-SGD step
+  // writes the new weights into a second buffer and swaps it in, so params().data() alternates
+  // between two fixed buffers (other optimizers update in place).
   const std::vector<ParamView>& views() const { return views_; }
   std::vector<T>& params() { return params_; }
   const std::vector<T>& params() const { return params_; }
@@ -109,6 +111,12 @@ class Mlp {
   T loss_forward(const Target<T>& y, int n);      // fills loss scratch (log-probs) for backward
   void loss_backward(const Target<T>& y, int n);  // += dLoss/dOutput into dacts_
   void backward(int n);
+  bool plain_sgd() const {
+    return optim_.type == OptimType::SGD && optim_.momentum == 0.0 && optim_.weight_decay == 0.0;
+  }
+  // True when the optimizer is plain SGD (no momentum or weight decay) and staged_ is allocated
+  // (done here on first use).
+  bool stage_ready();
   void zero_act_grads(int n);
   // Class-index cross-entropy without weight or label smoothing: the fused (p - onehot) backward.
   bool fused_ce(const Target<T>& y) const {
@@ -139,6 +147,7 @@ class Mlp {
 
   std::vector<ParamView> views_;
   std::vector<T> params_, grads_;
+  std::vector<T> staged_;  // plain SGD: the next weights, swapped with params_ after a good step
   // Activations for n rows: per layer the input a[l] and z[l], then the net output a[L].
   // acts_ layout (per row): a0 | z0 | a1 | z1 | ... | a[L]; dacts_ mirrors it.
   std::vector<size_t> a_off_, z_off_;  // per-row offsets

@@ -232,3 +232,33 @@ TEST_CASE("plain SGD kernel computes p + (-lr) g and only checks without commit"
     CHECK(big[n - 1] == 3e38f);
   }
 }
+
+TEST_CASE("staged plain SGD writes p + (-lr) g elsewhere and reports non-finite values",
+          "[gemm][optim]") {
+  // Same rounding as torch.optim.SGD(lr=0.1) on float32 (see the test above); param untouched.
+  for (size_t n : {size_t(1), size_t(3), size_t(4), size_t(9), size_t(1000)}) {
+    const auto p = random_f32(n, 81);
+    const auto g = random_f32(n, 82);
+    const float neg_lr = -0.1f;
+    std::vector<float> out(n, -7.0f);
+    CHECK(sgd_plain_stage_f32(out.data(), p.data(), g.data(), n, neg_lr));
+    for (size_t i = 0; i < n; ++i) {
+      volatile float prod = neg_lr * g[i];
+      volatile float expect = p[i] + prod;
+      CHECK(out[i] == expect);
+    }
+    CHECK(p == random_f32(n, 81));
+    // An overflow, a NaN and an infinite gradient anywhere are all reported.
+    for (size_t bad : {size_t(0), n / 2, n - 1}) {
+      std::vector<float> gbad = g, pbad = p;
+      pbad[bad] = 3e38f;
+      gbad[bad] = -1e38f;
+      CHECK(!sgd_plain_stage_f32(out.data(), pbad.data(), gbad.data(), n, -10.0f));
+      gbad = g;
+      gbad[bad] = std::numeric_limits<float>::quiet_NaN();
+      CHECK(!sgd_plain_stage_f32(out.data(), p.data(), gbad.data(), n, neg_lr));
+      gbad[bad] = std::numeric_limits<float>::infinity();
+      CHECK(!sgd_plain_stage_f32(out.data(), p.data(), gbad.data(), n, neg_lr));
+    }
+  }
+}

@@ -308,6 +308,87 @@ TEST_CASE("training allocates nothing after the first step", "[mlp][memory]") {
   }
 }
 
+TEST_CASE("plain SGD steps alternate between two fixed weight buffers and allocate nothing",
+          "[mlp][memory]") {
+  Mlp<float> net({4, 8, 3}, Activation::Relu, OutputHead::Logits, 2);  // default: plain SGD
+  std::vector<float> x(16 * 4);
+  Rng rng(3);
+  for (auto& e : x) e = static_cast<float>(rng.uniform(-1, 1));
+  std::vector<int32_t> y(16);
+  for (int i = 0; i < 16; ++i) y[i] = i % 3;
+  Target<float> t{y.data(), nullptr, 16};
+  net.train_step(x.data(), 16, t);
+  const float* first = net.params().data();
+  net.train_step(x.data(), 16, t);
+  const float* second = net.params().data();
+  CHECK(first != second);  // the staged update became the weights by a swap
+  const float* acts = net.activation_buffer();
+  const float* grads = net.grads().data();
+  for (int n : {16, 8, 16, 1}) {
+    Target<float> tn{y.data(), nullptr, static_cast<size_t>(n)};
+    net.train_step(x.data(), n, tn);
+    CHECK((net.params().data() == first || net.params().data() == second));
+    CHECK(net.activation_buffer() == acts);
+    CHECK(net.grads().data() == grads);
+  }
+  CHECK(net.optim_state().step == 6);
+}
+
+TEST_CASE("the staged plain-SGD step equals the optimizer's update, bit for bit", "[mlp][optim]") {
+  // Reference: optimizer_step (torch.optim.SGD's p + (-lr) g) applied to the weights before the
+  // step with the gradients train_step reports, in float32 and float64.
+  auto run = [](auto zero) {
+    using T = decltype(zero);
+    Mlp<T> net({5, 7, 3}, Activation::Tanh, OutputHead::Logits, 4);
+    OptimConfig c;
+    c.lr = 0.3;
+    net.set_optimizer(c);
+    std::vector<T> x(6 * 5);
+    Rng rng(8);
+    for (auto& e : x) e = static_cast<T>(rng.uniform(-2, 2));
+    const std::vector<int32_t> y = {0, 1, 2, 2, 1, 0};
+    Target<T> t{y.data(), nullptr, 6};
+    for (int step = 0; step < 3; ++step) {
+      std::vector<T> expected = net.params();
+      net.train_step(x.data(), 6, t);
+      OptimState<T> s;
+      s.resize(expected.size());
+      optimizer_step(expected.data(), net.grads().data(), expected.size(), c, s);
+      CHECK(net.params() == expected);
+    }
+  };
+  run(0.0f);
+  run(0.0);
+}
+
+TEST_CASE("a float32 plain-SGD step that overflows a weight keeps the last good weights",
+          "[mlp][nonfinite]") {
+  Mlp<float> net({2, 3, 1}, Activation::Relu, OutputHead::Logits, 1);
+  net.set_loss(LossKind::MSE, LossOptions<float>());
+  const std::vector<float> x = {0.5f, -0.25f, 1.0f, 2.0f};
+  const std::vector<float> ok = {0.1f, 0.9f};
+  net.train_step(x.data(), 2, Target<float>{nullptr, ok.data(), 2});
+  const std::vector<float> good = net.params();
+  OptimConfig c;
+  c.lr = 1e35;  // the loss (~1e12) and gradients (~1e6) are finite, lr * grad overflows float32
+  net.set_optimizer(c);
+  const std::vector<float> big = {1e6f, 1e6f};
+  try {
+    net.train_step(x.data(), 2, Target<float>{nullptr, big.data(), 2});
+    FAIL("expected an ll::Error");
+  } catch (const Error& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("a weight became") &&
+                                          Catch::Matchers::Contains("at step 2"));
+  }
+  CHECK(net.params() == good);
+  CHECK(net.steps_done() == 1);
+  // The net still trains afterwards from the good weights.
+  c.lr = 0.01;
+  net.set_optimizer(c);
+  CHECK(std::isfinite(net.train_step(x.data(), 2, Target<float>{nullptr, ok.data(), 2})));
+  CHECK(net.params() != good);
+}
+
 TEST_CASE("explain reports the update train_step then makes, without changing the net",
           "[mlp][explain]") {
   Mlp<double> a({3, 4, 2}, Activation::Sigmoid, OutputHead::Logits, 9);
