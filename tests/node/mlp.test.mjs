@@ -50,7 +50,7 @@ test('same seed -> same weights, another seed -> other weights, all within nn.Li
   assert.ok(a['linear2.weight'].data.some((v) => Math.abs(v) > bound), 'layer 2 uses fan_in 5');
 });
 
-test('defaults follow API.md', () => {
+test('defaults follow the documented API', () => {
   withNet({ sizes: [3, 2] }, (net) => {
     assert.equal(net.activation, 'relu');
     assert.equal(net.output, 'logits');

@@ -346,7 +346,7 @@ export function attachMlp(ll, core, internals) {
     }
   }
 
-  /** ll.mlp(opts): a new net; only `sizes` is required (API.md). */
+  /** ll.mlp(opts): a new net; only `sizes` is required (see MlpOptions in index.d.ts). */
   ll.mlp = function mlp(opts) {
     const fn = 'mlp';
     if (opts === undefined || opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
