@@ -52,8 +52,8 @@ LL_FASTMATH_INLINE float exp_sub_sum_impl(float* out, const float* x, float m, s
   const v128_t vm = wasm_f32x4_splat(m);
   v128_t a = wasm_f32x4_splat(0.0f), b = a;
   for (; i + 8 <= n; i += 8) {
-    const v128_t e0 = exp4(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
-    const v128_t e1 = exp4(wasm_f32x4_sub(wasm_v128_load(x + i + 4), vm));
+    const v128_t e0 = exp4_nonpos(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
+    const v128_t e1 = exp4_nonpos(wasm_f32x4_sub(wasm_v128_load(x + i + 4), vm));
     if (Store) {
       wasm_v128_store(out + i, e0);
       wasm_v128_store(out + i + 4, e1);
@@ -62,7 +62,7 @@ LL_FASTMATH_INLINE float exp_sub_sum_impl(float* out, const float* x, float m, s
     b = wasm_f32x4_add(b, e1);
   }
   if (i + 4 <= n) {
-    const v128_t e0 = exp4(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
+    const v128_t e0 = exp4_nonpos(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
     if (Store) wasm_v128_store(out + i, e0);
     a = wasm_f32x4_add(a, e0);
     i += 4;
@@ -70,7 +70,7 @@ LL_FASTMATH_INLINE float exp_sub_sum_impl(float* out, const float* x, float m, s
   if (i < n) {
     // The last n % 4 terms as one vector; the masked-off lanes add exactly +0.
     const size_t r = n - i;
-    const v128_t e0 = wasm_v128_and(exp4(wasm_f32x4_sub(load_tail(x + i, r), vm)), tail_mask(r));
+    const v128_t e0 = wasm_v128_and(exp4_nonpos(wasm_f32x4_sub(load_tail(x + i, r), vm)), tail_mask(r));
     if (Store) store_tail(out + i, e0, r);
     a = wasm_f32x4_add(a, e0);
   }
@@ -118,6 +118,11 @@ void exp(float* out, const float* x, size_t n) {
 
 namespace {
 
+// The row max. With TrackNaN, torch's max: NaN if any element is NaN. Without, a NaN may be
+// dropped (pmax drops a NaN in its second operand), so the result is only the max of the other
+// elements: enough for the softmax rows below, where a NaN makes the sum NaN anyway, and they then
+// recompute the max with TrackNaN. Ties and signed zeros resolve the same way in both.
+template <bool TrackNaN>
 LL_FASTMATH_INLINE float max_impl(const float* x, size_t n) {
   float m = x[0];
   size_t i = 0;
@@ -131,12 +136,12 @@ LL_FASTMATH_INLINE float max_impl(const float* x, size_t n) {
       const v128_t u = wasm_v128_load(x + i), v = wasm_v128_load(x + i + 4);
       a = wasm_f32x4_pmax(a, u);
       b = wasm_f32x4_pmax(b, v);
-      nan = wasm_v128_or(nan, wasm_v128_or(wasm_f32x4_ne(u, u), wasm_f32x4_ne(v, v)));
+      if (TrackNaN) nan = wasm_v128_or(nan, wasm_v128_or(wasm_f32x4_ne(u, u), wasm_f32x4_ne(v, v)));
     }
     if (i + 4 <= n) {
       const v128_t u = wasm_v128_load(x + i);
       a = wasm_f32x4_pmax(a, u);
-      nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
+      if (TrackNaN) nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
       i += 4;
     }
     if (i < n) {
@@ -144,10 +149,10 @@ LL_FASTMATH_INLINE float max_impl(const float* x, size_t n) {
       const size_t r = n - i;
       const v128_t u = wasm_v128_bitselect(load_tail(x + i, r), a, tail_mask(r));
       a = wasm_f32x4_pmax(a, u);
-      nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
+      if (TrackNaN) nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
       i = n;
     }
-    if (wasm_v128_any_true(nan)) return __builtin_nanf("");
+    if (TrackNaN && wasm_v128_any_true(nan)) return __builtin_nanf("");
     a = wasm_f32x4_pmax(a, b);
     a = wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
     a = wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 1, 0, 3, 2));
@@ -186,7 +191,7 @@ LL_FASTMATH_INLINE void sub_sub_impl(float* out, const float* x, float m, float 
 
 }  // namespace
 
-float max(const float* x, size_t n) { return max_impl(x, n); }
+float max(const float* x, size_t n) { return max_impl<true>(x, n); }
 
 float exp_sub_sum(float* out, const float* x, float m, size_t n) {
   return exp_sub_sum_impl<true>(out, x, m, n);
@@ -219,24 +224,120 @@ void exp_sub_scale(float* out, const float* x, float m, float s, size_t n) {
 #endif
 }
 
+// The fused rows take the max without NaN tracking; a NaN element (or an inf - inf) makes the sum
+// NaN, and every output is NaN either way, so only the returned max needs the exact recount.
 float softmax_row(float* out, const float* x, size_t n, float* s) {
-  const float m = max_impl(x, n);
+  const float m = max_impl<false>(x, n);
   *s = exp_sub_sum_impl<true>(out, x, m, n);
   scale_impl(out, out, 1.0f / *s, n);
-  return m;
+  return *s == *s ? m : max_impl<true>(x, n);
 }
 
 float log_softmax_row(float* out, const float* x, size_t n, float* s) {
-  const float m = max_impl(x, n);
+  const float m = max_impl<false>(x, n);
   *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
   sub_sub_impl(out, x, m, std::log(*s), n);
-  return m;
+  return *s == *s ? m : max_impl<true>(x, n);
 }
 
 float row_stats(const float* x, size_t n, float* s) {
-  const float m = max_impl(x, n);
+  const float m = max_impl<false>(x, n);
   *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
-  return m;
+  return *s == *s ? m : max_impl<true>(x, n);
+}
+
+namespace {
+
+// The sum of e[0..n) in the documented lane order (the order exp_sub_sum_impl adds its terms in).
+inline float sum_in_lane_order(const float* e, size_t n) {
+  float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (size_t j = 0; j < 8; ++j) l[j] += e[i + j];
+  }
+  if (i + 4 <= n) {
+    for (size_t j = 0; j < 4; ++j) l[j] += e[i + j];
+    i += 4;
+  }
+  for (size_t j = 0; i + j < n; ++j) l[j] += e[i + j];
+  return fold8(l);
+}
+
+}  // namespace
+
+#if LL_FASTMATH_SIMD
+namespace {
+
+// out[k] = x[k] - m over a row (whole vectors, then the tail).
+LL_FASTMATH_INLINE void sub_row(float* out, const float* x, float m, size_t n) {
+  const v128_t vm = wasm_f32x4_splat(m);
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) wasm_v128_store(out + k, wasm_f32x4_sub(wasm_v128_load(x + k), vm));
+  if (k < n) store_tail(out + k, wasm_f32x4_sub(load_tail(x + k, n - k), vm), n - k);
+}
+
+// The sum of e[0..n) in the documented lane order, as exp_sub_sum_impl adds its terms.
+LL_FASTMATH_INLINE float sum_row(const float* e, size_t n) {
+  v128_t a = wasm_f32x4_splat(0.0f), b = a;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    a = wasm_f32x4_add(a, wasm_v128_load(e + i));
+    b = wasm_f32x4_add(b, wasm_v128_load(e + i + 4));
+  }
+  if (i + 4 <= n) {
+    a = wasm_f32x4_add(a, wasm_v128_load(e + i));
+    i += 4;
+  }
+  if (i < n) a = wasm_f32x4_add(a, load_tail(e + i, n - i));  // the other lanes load +0
+  return fold(a, b);
+}
+
+}  // namespace
+#endif
+
+void softmax_short_rows(float* out, const float* x, size_t rows, size_t n, bool log) {
+  if (n == 0) return;
+  // Blocks of rows whose terms fit `e` (padded with zeros to a whole number of vectors).
+  constexpr size_t kBlock = 512;
+  alignas(16) float e[kBlock + 4];
+  float m[kBlock];
+  const size_t per_block = kBlock / n;
+  for (size_t r0 = 0; r0 < rows; r0 += per_block) {
+    const size_t nr = rows - r0 < per_block ? rows - r0 : per_block;
+    const size_t count = nr * n;
+    const float* xb = x + r0 * n;
+    float* ob = out + r0 * n;
+#if LL_FASTMATH_SIMD
+    for (size_t r = 0; r < nr; ++r) {
+      m[r] = max_impl<false>(xb + r * n, n);
+      sub_row(e + r * n, xb + r * n, m[r], n);
+    }
+    for (size_t k = count; k % 4 != 0; ++k) e[k] = 0.0f;
+    // The terms exp(x - m) in place, whole vectors: every shifted value is <= 0 or NaN.
+    for (size_t k = 0; k < count; k += 4) wasm_v128_store(e + k, exp4_nonpos(wasm_v128_load(e + k)));
+    for (size_t r = 0; r < nr; ++r) {
+      const float s = sum_row(e + r * n, n);
+      if (log) {
+        sub_sub_impl(ob + r * n, xb + r * n, m[r], std::log(s), n);  // out may alias x
+      } else {
+        scale_impl(ob + r * n, e + r * n, 1.0f / s, n);
+      }
+    }
+#else
+    for (size_t r = 0; r < nr; ++r) {
+      m[r] = max_impl<false>(xb + r * n, n);
+      for (size_t k = 0; k < n; ++k) e[r * n + k] = exp(xb[r * n + k] - m[r]);
+    }
+    for (size_t r = 0; r < nr; ++r) {
+      const float s = sum_in_lane_order(e + r * n, n);
+      if (log) {
+        sub_sub_impl(ob + r * n, xb + r * n, m[r], std::log(s), n);
+      } else {
+        scale_impl(ob + r * n, e + r * n, 1.0f / s, n);
+      }
+    }
+#endif
+  }
 }
 
 }  // namespace fastmath

@@ -3,6 +3,7 @@
 #include "logitlab/ops.hpp"
 
 #include <cmath>
+#include <type_traits>
 #include <string>
 
 #include "logitlab/fastmath.hpp"
@@ -128,6 +129,14 @@ template <class T, bool Log>
 void softmax_kernel(T* out, const T* x, size_t outer, size_t n, size_t inner,
                     const SoftmaxTrace<T>& tr) {
   if (inner == 1) {
+    if constexpr (std::is_same_v<T, float>) {
+      const bool traced = tr.max || tr.shift || tr.exp || tr.sum || tr.lse;
+      if (!traced && n < fastmath::kShortRow) {
+        // Short rows (e.g. 64 x 10): the same results from one exp pass over blocks of rows.
+        fastmath::softmax_short_rows(out, x, outer, n, Log);
+        return;
+      }
+    }
     for (size_t o = 0; o < outer; ++o) {
       const size_t base = o * n;
       T m, s;

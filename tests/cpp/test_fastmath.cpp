@@ -1,6 +1,7 @@
 // Catch2 tests of ll::fastmath: the fast float exp against std::exp, edge cases, and the row
 // kernels.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -193,5 +194,102 @@ TEST_CASE("exp_sub_sum adds its terms in the documented lane order", "[fastmath]
     INFO("n = " << n);
     CHECK(fm::sum_exp_sub(x.data(), m, n) == want);
     CHECK(fm::exp_sub_sum(out.data(), x.data(), m, n) == want);
+  }
+}
+
+#if LL_FASTMATH_SIMD
+TEST_CASE("exp4_nonpos equals the scalar exp bit for bit on every input <= 0 it may get", "[fastmath]") {
+  // Every 61st bit pattern of the negative floats (-0 to -inf and the negative NaNs), plus the
+  // positive NaNs: the shifted values x - max of softmax rows.
+  size_t mismatches = 0, count = 0;
+  auto check4 = [&](const float* x) {
+    alignas(16) float y[4];
+    wasm_v128_store(y, fm::exp4_nonpos(wasm_v128_load(x)));
+    for (int j = 0; j < 4; ++j) {
+      const float s = fm::exp(x[j]);
+      if (!(std::memcmp(&s, &y[j], 4) == 0 || (std::isnan(s) && std::isnan(y[j])))) ++mismatches;
+      ++count;
+    }
+  };
+  for (uint64_t b = 0x80000000u; b <= 0xFFFFFFFFu; b += 4 * 61) {
+    alignas(16) float x[4];
+    for (int j = 0; j < 4; ++j) x[j] = from_bits(static_cast<uint32_t>(std::min<uint64_t>(b + j, 0xFFFFFFFFu)));
+    check4(x);
+  }
+  // Lanes that straddle the FLT_MIN edge (one slow lane makes the whole vector take the two-step
+  // scaling) and the special values.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  alignas(16) const float edge[][4] = {{-87.0f, -87.5f, -0.0f, -1.0f},   {-103.9f, -1e-30f, 0.0f, -50.0f},
+                                       {-inf, -2.0f, nan, -87.33654f},   {-87.33655f, -87.336f, -126.0f, -3.0f},
+                                       {-104.0f, -1000.0f, -0.5f, -88.0f}};
+  for (const auto& x : edge) check4(x);
+  INFO(count << " inputs");
+  CHECK(count > 8000000);
+  CHECK(mismatches == 0);
+}
+#endif
+
+TEST_CASE("short-row softmax equals the per-row kernels bit for bit", "[fastmath]") {
+  // Every short length, row counts around the 512-element block, and rows with the special values
+  // a softmax row may hold: NaN, +-inf, huge gaps (subnormal and zero terms) and signed zeros.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float specials[] = {nan, inf, -inf, -0.0f, 0.0f, -95.0f, 90.0f, -200.0f};
+  size_t mismatches = 0, rows_checked = 0;
+  for (size_t n = 1; n < fm::kShortRow; ++n) {
+    for (size_t rows : {size_t{1}, size_t{3}, size_t{64}, 512 / n + 1, 2 * (512 / n) + 5}) {
+      std::vector<float> x(rows * n);
+      uint32_t seed = static_cast<uint32_t>(n * 7919 + rows);
+      for (auto& v : x) {
+        seed = seed * 1664525u + 1013904223u;
+        v = -6.0f + 12.0f * static_cast<float>(seed >> 8) / 16777216.0f;
+      }
+      // A special value in about one row in five.
+      for (size_t r = 0; r < rows; r += 5) {
+        x[r * n + (r / 5) % n] = specials[(r / 5 + n) % (sizeof specials / sizeof specials[0])];
+      }
+      for (const bool log : {false, true}) {
+        std::vector<float> fast(x.size()), in_place = x;
+        fm::softmax_short_rows(fast.data(), x.data(), rows, n, log);
+        fm::softmax_short_rows(in_place.data(), in_place.data(), rows, n, log);
+        for (size_t r = 0; r < rows; ++r) {
+          float want[fm::kShortRow], s;
+          if (log) {
+            fm::log_softmax_row(want, x.data() + r * n, n, &s);
+          } else {
+            fm::softmax_row(want, x.data() + r * n, n, &s);
+          }
+          for (size_t k = 0; k < n; ++k) {
+            const float a = fast[r * n + k], b = in_place[r * n + k], w = want[k];
+            const bool same = (std::memcmp(&a, &w, 4) == 0 || (std::isnan(a) && std::isnan(w))) &&
+                              (std::memcmp(&b, &w, 4) == 0 || (std::isnan(b) && std::isnan(w)));
+            if (!same) ++mismatches;
+          }
+          ++rows_checked;
+        }
+      }
+    }
+  }
+  INFO(rows_checked << " rows");
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("the fused rows return torch's max: NaN when the row holds a NaN", "[fastmath]") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (size_t n : {2, 4, 9, 17, 40}) {
+    for (size_t at = 0; at < n; ++at) {
+      std::vector<float> x(n, 0.5f), out(n);
+      x[n - 1] = 3.0f;
+      x[at] = nan;
+      float s;
+      INFO("n = " << n << ", NaN at " << at);
+      CHECK(std::isnan(fm::row_stats(x.data(), n, &s)));
+      CHECK(std::isnan(s));
+      CHECK(std::isnan(fm::softmax_row(out.data(), x.data(), n, &s)));
+      for (float v : out) CHECK(std::isnan(v));
+      CHECK(std::isnan(fm::log_softmax_row(out.data(), x.data(), n, &s)));
+      for (float v : out) CHECK(std::isnan(v));
+    }
   }
 }
