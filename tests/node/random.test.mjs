@@ -268,3 +268,45 @@ test('manual crossEntropy: 100 random cases vs -sum(y log p), grad vs -y/p', () 
     g.data.forEach((v, i) => near(v, -y[i] / p[i], 1e-12, 1e-14, `grad.crossEntropy case ${k}`));
   }
 });
+
+// ---------- large inputs: the chunked path of softmax / logSoftmax ----------
+// Inputs over 65536 elements are computed in chunks of whole slices along the dim; every slice
+// must come out bit for bit as when it is computed on its own (a single-chunk call).
+test('softmax and logSoftmax of large inputs equal slice-by-slice results bit for bit', () => {
+  const r = rng(4242);
+  const heapBefore = ll.memory().heapBytes;
+  const cases = [
+    { shape: [300, 1000], dim: -1 },  // rows of the last dim, 5 chunks of 65 rows
+    { shape: [1, 70000], dim: 1 },    // one slice larger than a chunk
+    { shape: [40, 50, 40], dim: 1 },  // a middle dim: 2 chunks of (k, 50, 40)
+    { shape: [3, 131, 257], dim: 0 }, // the first dim: a single slice
+  ];
+  for (const dtype of ['float32', 'float64']) {
+    for (const { shape, dim } of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const data = Float64Array.from({ length: n }, () => r.uniform(-20, 20));
+      data[7] = -Infinity;
+      data[n - 3] = 1e4;
+      const x = ll.tensor(data, { dtype, shape });
+      const d = dim < 0 ? dim + shape.length : dim;
+      const outer = shape.slice(0, d).reduce((a, b) => a * b, 1);
+      const slice = n / outer;
+      for (const op of ['softmax', 'logSoftmax']) {
+        const got = ll[op](x, dim);
+        assert.deepEqual(got.shape, shape);
+        assert.equal(got.dtype, dtype);
+        for (let o = 0; o < outer; o++) {
+          const part = ll.tensor(x.data.subarray(o * slice, (o + 1) * slice), { dtype, shape: shape.slice(d) });
+          const want = ll[op](part, 0).data;
+          const have = got.data.subarray(o * slice, (o + 1) * slice);
+          for (let i = 0; i < slice; i++) {
+            if (!Object.is(have[i], want[i])) {
+              assert.fail(`${op} ${dtype} [${shape}] dim ${dim}: element ${o * slice + i} is ${have[i]}, expected ${want[i]}`);
+            }
+          }
+        }
+      }
+    }
+  }
+  assert.equal(ll.memory().heapBytes, heapBefore, 'every chunk buffer was freed');
+});

@@ -136,6 +136,8 @@ export function load({ wasmUrl, wasmBinary, ...rest } = {}) {
 // ---------- one-copy raw calls ----------
 
 const up8 = (n) => (n + 7) & ~7;
+// Elements per chunk of a large softmax / logSoftmax (256 KB of float32: fits the CPU's L2).
+const CHUNK = 65536;
 const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 };
 
 // The hot paths (softmax / logSoftmax, crossEntropyLoss and its grad with class indices) skip
@@ -162,20 +164,58 @@ function rawCalls(core) {
   const heapOf = (f32) => (f32 ? core.HEAPF32 : core.HEAPF64);  // re-read: memory may have grown
 
   return {
-    /** softmax (log = false) or logSoftmax of a float Tensor along a checked dim. */
+    /**
+     * softmax (log = false) or logSoftmax of a float Tensor along a checked dim. Inputs of up to
+     * CHUNK elements take one heap block and one slice. Larger ones run in chunks of whole
+     * slices along the dim (each chunk: copy in, compute in place, copy out into the result), so
+     * the data stays in the CPU cache between the three steps and the heap block stays small.
+     */
     softmax(t, dim, log, fn) {
       const f32 = t.dtype === 'float32';
       const B = f32 ? 4 : 8;
       const n = t.size;
-      const rank = t.shape.length;
-      const xBytes = up8(n * B);
-      const p = alloc(xBytes + 4 * rank, fn);
+      const shape = t.shape;
+      const rank = shape.length;
+      const d = rank === 0 ? 0 : dim < 0 ? dim + rank : dim;
+      let inner = 1;
+      for (let k = d + 1; k < rank; k++) inner *= shape[k];
+      const slice = (rank === 0 ? 1 : shape[d]) * inner;  // elements of one outer index
+      const outer = slice === 0 ? 0 : n / slice;
+      const perChunk = Math.max(1, Math.floor(CHUNK / Math.max(slice, 1)));
+      const kernel = f32 ? core._ll_softmax_f32 : core._ll_softmax_f64;
+      if (perChunk >= outer) {
+        const xBytes = up8(n * B);
+        const p = alloc(xBytes + 4 * rank, fn);
+        try {
+          heapOf(f32).set(t.data, p / B);
+          const h32 = core.HEAP32;
+          for (let k = 0; k < rank; k++) h32[((p + xBytes) >> 2) + k] = shape[k];
+          const rc = kernel(p, p, p + xBytes, rank, dim, log ? 1 : 0);
+          if (rc) fail(rc);
+          return new Tensor(heapOf(f32).slice(p / B, p / B + n), shape.slice(), t.dtype);
+        } finally {
+          core._free(p);
+        }
+      }
+      // Chunks as (k, shape[d], inner) tensors along dim 1.
+      const xBytes = up8(perChunk * slice * B);
+      const p = alloc(xBytes + 12, fn);
       try {
-        heapOf(f32).set(t.data, p / B);
-        core.HEAP32.set(t.shape, (p + xBytes) >> 2);
-        const rc = (f32 ? core._ll_softmax_f32 : core._ll_softmax_f64)(p, p, p + xBytes, rank, dim, log ? 1 : 0);
-        if (rc) fail(rc);
-        return new Tensor(heapOf(f32).slice(p / B, p / B + n), t.shape.slice(), t.dtype);
+        const out = new (f32 ? Float32Array : Float64Array)(n);
+        const dims = (p + xBytes) >> 2;
+        for (let o = 0; o < outer; o += perChunk) {
+          const k = Math.min(perChunk, outer - o);
+          const heap = heapOf(f32);
+          heap.set(t.data.subarray(o * slice, (o + k) * slice), p / B);
+          const h32 = core.HEAP32;
+          h32[dims] = k;
+          h32[dims + 1] = rank === 0 ? 1 : shape[d];
+          h32[dims + 2] = inner;
+          const rc = kernel(p, p, p + xBytes, 3, 1, log ? 1 : 0);
+          if (rc) fail(rc);
+          out.set(heapOf(f32).subarray(p / B, p / B + k * slice), o * slice);
+        }
+        return new Tensor(out, shape.slice(), t.dtype);
       } finally {
         core._free(p);
       }
