@@ -85,16 +85,13 @@ inline float exp(float x) {
 }
 
 #if LL_FASTMATH_SIMD
-// Fast exp of 4 floats (wasm SIMD); lane i equals exp(lane i) above bit for bit.
-LL_FASTMATH_INLINE v128_t exp4(v128_t x) {
+// The part exp4 and exp4_nonpos share, for an x already clamped (or NaN): t = x log2(e) + 1.5 * 2^23
+// (n = round(x / ln2) in its low bits) and the return value y = e^r, x = n ln2 + r.
+LL_FASTMATH_INLINE v128_t exp4_core(v128_t x, v128_t* t_out) {
   using namespace detail;
-  // pmin/pmax (one instruction each) with x first keep a NaN x: pmin(x, hi) = hi < x ? hi : x.
-  x = wasm_f32x4_pmin(x, wasm_f32x4_splat(kHi));
-  x = wasm_f32x4_pmax(x, wasm_f32x4_splat(kLo));
   const v128_t t =
       wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(kLog2e)), wasm_f32x4_splat(kRound));
   const v128_t n = wasm_f32x4_sub(t, wasm_f32x4_splat(kRound));
-  const v128_t ni = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits));
   const v128_t r = wasm_f32x4_sub(wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Hi))),
                                   wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Lo)));
   v128_t q = wasm_f32x4_splat(kC4);
@@ -102,16 +99,13 @@ LL_FASTMATH_INLINE v128_t exp4(v128_t x) {
   q = wasm_f32x4_add(wasm_f32x4_mul(q, r), wasm_f32x4_splat(kC2));
   q = wasm_f32x4_add(wasm_f32x4_mul(q, r), wasm_f32x4_splat(kC1));
   q = wasm_f32x4_add(wasm_f32x4_mul(q, r), wasm_f32x4_splat(kC0));
-  const v128_t y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(r, r), q), r),
-                                  wasm_f32x4_splat(1.0f));
-  // Usual case, every lane's 2^n a normal float (-126 <= n <= 127): one scaling, whose single
-  // rounding equals the two-step one's (its first step is exact). Else the two-step scaling.
-  const v128_t e = wasm_i32x4_add(ni, wasm_i32x4_splat(127));
-  const v128_t out_of_range = wasm_v128_or(wasm_i32x4_sub(e, wasm_i32x4_splat(1)),
-                                           wasm_i32x4_sub(wasm_i32x4_splat(254), e));
-  if (wasm_i32x4_bitmask(out_of_range) == 0) {
-    return wasm_f32x4_mul(y, wasm_i32x4_shl(e, 23));
-  }
+  *t_out = t;
+  return wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(r, r), q), r),
+                        wasm_f32x4_splat(1.0f));
+}
+
+// y * 2^ni as 2^(ni/2) * 2^(ni - ni/2): exact steps down to subnormal results.
+LL_FASTMATH_INLINE v128_t exp4_scale_two_step(v128_t y, v128_t ni) {
   const v128_t n1 = wasm_i32x4_shr(ni, 1);
   const v128_t n2 = wasm_i32x4_sub(ni, n1);
   const v128_t bias = wasm_i32x4_splat(127);
@@ -120,36 +114,40 @@ LL_FASTMATH_INLINE v128_t exp4(v128_t x) {
   return wasm_f32x4_mul(wasm_f32x4_mul(y, s1), s2);
 }
 
+// Fast exp of 4 floats (wasm SIMD); lane i equals exp(lane i) above bit for bit.
+LL_FASTMATH_INLINE v128_t exp4(v128_t x) {
+  using namespace detail;
+  // pmin/pmax (one instruction each) with x first keep a NaN x: pmin(x, hi) = hi < x ? hi : x.
+  x = wasm_f32x4_pmin(x, wasm_f32x4_splat(kHi));
+  x = wasm_f32x4_pmax(x, wasm_f32x4_splat(kLo));
+  v128_t t;
+  const v128_t y = exp4_core(x, &t);
+  const v128_t ni = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits));
+  // Usual case, every lane's 2^n a normal float (-126 <= n <= 127): one scaling, whose single
+  // rounding equals the two-step one's (its first step is exact). Else the two-step scaling.
+  const v128_t e = wasm_i32x4_add(ni, wasm_i32x4_splat(127));
+  const v128_t out_of_range = wasm_v128_or(wasm_i32x4_sub(e, wasm_i32x4_splat(1)),
+                                           wasm_i32x4_sub(wasm_i32x4_splat(254), e));
+  if (wasm_i32x4_bitmask(out_of_range) == 0) {
+    return wasm_f32x4_mul(y, wasm_i32x4_shl(e, 23));
+  }
+  return exp4_scale_two_step(y, ni);
+}
+
 // exp4 for lanes that are <= 0 or NaN (softmax's shifted x - max), bit for bit: no upper clamp
 // (2^n cannot overflow for n <= 0), and the range test only asks whether some 2^n is below
 // FLT_MIN, with one integer subtraction from t. Fewer instructions on the hottest loop.
 LL_FASTMATH_INLINE v128_t exp4_nonpos(v128_t x) {
   using namespace detail;
   x = wasm_f32x4_pmax(x, wasm_f32x4_splat(kLo));
-  const v128_t t =
-      wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(kLog2e)), wasm_f32x4_splat(kRound));
-  const v128_t n = wasm_f32x4_sub(t, wasm_f32x4_splat(kRound));
-  const v128_t e = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits - 127));       // n + 127
+  v128_t t;
+  const v128_t y = exp4_core(x, &t);
+  const v128_t e = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits - 127));          // n + 127
   const v128_t e_minus_1 = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits - 126));  // n + 126
-  const v128_t r = wasm_f32x4_sub(wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Hi))),
-                                  wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Lo)));
-  v128_t q = wasm_f32x4_splat(kC4);
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, r), wasm_f32x4_splat(kC3));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, r), wasm_f32x4_splat(kC2));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, r), wasm_f32x4_splat(kC1));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, r), wasm_f32x4_splat(kC0));
-  const v128_t y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(r, r), q), r),
-                                  wasm_f32x4_splat(1.0f));
   if (__builtin_expect(wasm_i32x4_bitmask(e_minus_1) == 0, 1)) {  // every n >= -126
     return wasm_f32x4_mul(y, wasm_i32x4_shl(e, 23));
   }
-  const v128_t ni = wasm_i32x4_sub(e, wasm_i32x4_splat(127));
-  const v128_t n1 = wasm_i32x4_shr(ni, 1);
-  const v128_t n2 = wasm_i32x4_sub(ni, n1);
-  const v128_t bias = wasm_i32x4_splat(127);
-  const v128_t s1 = wasm_i32x4_shl(wasm_i32x4_add(n1, bias), 23);
-  const v128_t s2 = wasm_i32x4_shl(wasm_i32x4_add(n2, bias), 23);
-  return wasm_f32x4_mul(wasm_f32x4_mul(y, s1), s2);
+  return exp4_scale_two_step(y, wasm_i32x4_sub(e, wasm_i32x4_splat(127)));
 }
 #endif
 
