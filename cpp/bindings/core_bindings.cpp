@@ -323,10 +323,33 @@ int ce_index_raw(T* out, const T* x, const int32_t* dims, int x_rank, const int3
   });
 }
 
+// The 'mean' (reduction 1) or 'sum' (2) of N row losses from reduction-'none' calls, in torch's
+// cascade order (ll::nll_reduce_rows): the chunked crossEntropyLoss's last step. out gets 1 value.
+template <class T>
+int nll_reduce_raw(T* out, const T* row_loss, const int32_t* target, int rows, const T* weight,
+                   int classes, int ignore_index, int reduction) {
+  return raw("crossEntropyLoss", [&] {
+    out[0] = ll::nll_reduce_rows(row_loss, target, static_cast<size_t>(rows), weight, classes,
+                                 ignore_index, reduction == 2 ? ll::Reduction::Sum
+                                                              : ll::Reduction::Mean,
+                                 "crossEntropyLoss");
+  });
+}
+
 }  // namespace
 
 extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* ll_error_message() { return g_error; }
+EMSCRIPTEN_KEEPALIVE int ll_nll_reduce_f32(float* out, const float* row_loss,
+                                           const int32_t* target, int rows, const float* weight,
+                                           int classes, int ignore_index, int reduction) {
+  return nll_reduce_raw(out, row_loss, target, rows, weight, classes, ignore_index, reduction);
+}
+EMSCRIPTEN_KEEPALIVE int ll_nll_reduce_f64(double* out, const double* row_loss,
+                                           const int32_t* target, int rows, const double* weight,
+                                           int classes, int ignore_index, int reduction) {
+  return nll_reduce_raw(out, row_loss, target, rows, weight, classes, ignore_index, reduction);
+}
 EMSCRIPTEN_KEEPALIVE int ll_softmax_f32(float* out, const float* x, const int32_t* dims, int rank,
                                         int dim, int log) {
   return softmax_raw(out, x, dims, rank, dim, log);

@@ -300,6 +300,34 @@ struct FusedLogitRows {
   }
 };
 
+}  // namespace
+
+template <class T>
+T nll_reduce_rows(const T* row_loss, const int32_t* target, size_t rows, const T* weight,
+                  int classes, int ignore_index, Reduction reduction, const char* fn,
+                  T* numerator, T* denominator) {
+  NllCascade<T> acc;
+  size_t kept = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    const int32_t t = target[i];
+    if (t == ignore_index) continue;
+    if (t < 0 || t >= classes) {
+      throw RangeError(std::string(fn) + ": target[" + std::to_string(i) + "] = " +
+                       std::to_string(t) + " is out of range; expected a class index in [0, " +
+                       std::to_string(classes) + ")");
+    }
+    acc.add(i, row_loss[i], weight ? weight[t] : T(1));
+    ++kept;
+  }
+  const T num = NllCascade<T>::total(acc.loss);
+  const T den = weight ? NllCascade<T>::total(acc.weight) : T(kept);
+  if (numerator) *numerator = num;
+  if (denominator) *denominator = den;
+  return reduction == Reduction::Sum ? num : num / den;
+}
+
+namespace {
+
 // Shared forward of NLLLoss and index-target CrossEntropyLoss; `rows` gives each row's terms:
 //   row loss  l_i = (1 - eps) w_{t_i} (-logp_{i,t_i}) + (eps / C) (-sum_c w_c logp_{i,c}),
 //   0 for ignored rows; 'mean' divides the sum by D = sum of w_{t_i} over non-ignored rows
@@ -351,18 +379,11 @@ Tensor<T> index_loss_forward(const Rows& rows, const Tensor<int32_t>& target,
   }
   if (eps == 0 && opt.reduction != Reduction::None) {
     // Reduce in torch's order (see NllCascade); unweighted 'mean' divides by the row count.
-    NllCascade<T> acc;
-    size_t kept = 0;
-    for (size_t i = 0; i < l.rows; ++i) {
-      const int32_t t = target.data[i];
-      if (t == opt.ignore_index) continue;
-      acc.add(i, row_loss.data[i], weighted ? opt.weight.data[t] : T(1));
-      ++kept;
-    }
-    const T numerator = NllCascade<T>::total(acc.loss);
-    denominator = weighted ? NllCascade<T>::total(acc.weight) : T(kept);
-    Tensor<T> out =
-        Tensor<T>::scalar(opt.reduction == Reduction::Sum ? numerator : numerator / denominator);
+    T numerator;
+    Tensor<T> out = Tensor<T>::scalar(nll_reduce_rows(
+        row_loss.ptr(), target.ptr(), l.rows, weighted ? opt.weight.ptr() : nullptr,
+        static_cast<int>(l.classes), opt.ignore_index, opt.reduction, "loss", &numerator,
+        &denominator));
     if (ex) {
       ex->add_scalar("numerator", "Sum of the losses", "\\sum_i \\ell_i", numerator);
       if (opt.reduction == Reduction::Mean)
@@ -876,7 +897,9 @@ Tensor<T> mse_loss_backward(const Tensor<T>& input, const Tensor<T>& target,
   template Tensor<T> mse_loss<T>(const Tensor<T>&, const Tensor<T>&, const LossOptions<T>&,        \
                                  Explain*);                                                        \
   template Tensor<T> mse_loss_backward<T>(const Tensor<T>&, const Tensor<T>&,                      \
-                                          const LossOptions<T>&);
+                                          const LossOptions<T>&);                                  \
+  template T nll_reduce_rows<T>(const T*, const int32_t*, size_t, const T*, int, int, Reduction,  \
+                                const char*, T*, T*);
 
 LL_INSTANTIATE_LOSSES(float)
 LL_INSTANTIATE_LOSSES(double)

@@ -62,6 +62,17 @@ template <class T> void cross_entropy_loss_backward(T* grad, const T* input,
                                                     const Tensor<int32_t>& target,
                                                     const LossOptions<T>& opt);
 
+// The 'mean' or 'sum' of the row losses a class-index CrossEntropyLoss or NLLLoss without label
+// smoothing returns for reduction 'none', reduced in torch 1.13's cascade order: bit for bit the
+// reduced call's result, so a large batch can be computed in chunks of rows. target: (rows);
+// weight: (classes) or nullptr; rows whose target is ignore_index are skipped. Writes the sums to
+// *numerator and *denominator when given. Throws RangeError naming `fn` for a target outside
+// [0, classes).
+template <class T> T nll_reduce_rows(const T* row_loss, const int32_t* target, size_t rows,
+                                     const T* weight, int classes, int ignore_index,
+                                     Reduction reduction, const char* fn, T* numerator = nullptr,
+                                     T* denominator = nullptr);
+
 // nn.NLLLoss. input: log-probabilities (C) or (N, C); target: class indices (), resp. (N).
 template <class T> Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<int32_t>& target,
                                       const LossOptions<T>& opt, Explain* ex = nullptr);

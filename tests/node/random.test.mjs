@@ -310,3 +310,35 @@ test('softmax and logSoftmax of large inputs equal slice-by-slice results bit fo
   }
   assert.equal(ll.memory().heapBytes, heapBefore, 'every chunk buffer was freed');
 });
+
+// ---------- large inputs: the chunked path of crossEntropyLoss ----------
+// (N, C) inputs over 65536 elements with a mean / sum reduction run in chunks of rows and one
+// cascade reduction at the end; the loss must equal the one-block computation (explain's result)
+// bit for bit, and errors must name the row as the one-block call does.
+test('crossEntropyLoss of large inputs (chunked) equals the one-block result bit for bit', () => {
+  const r = rng(777);
+  const heapBefore = ll.memory().heapBytes;
+  for (const dtype of ['float32', 'float64']) {
+    for (const [N, C] of [[300, 1000], [1025, 70], [3, 30000]]) {
+      const x = ll.tensor(Float64Array.from({ length: N * C }, () => r.uniform(-8, 8)), { dtype, shape: [N, C] });
+      const plain = ll.tensor(Int32Array.from({ length: N }, () => r.int(0, C - 1)));
+      const ignored = ll.tensor(Int32Array.from(plain.data, (t, i) => (i % 7 === 3 ? -100 : t)));
+      const w = ll.tensor(Float64Array.from({ length: C }, () => r.uniform(0.1, 2)), { dtype });
+      const optionSets = [{}, { reduction: 'sum' }, { weight: w }, { weight: w, reduction: 'sum' }];
+      for (const [y, label] of [[plain, 'targets'], [ignored, 'ignored rows']]) {
+        for (const opts of optionSets) {
+          const got = ll.crossEntropyLoss(x, y, opts);
+          const want = ll.explain.crossEntropyLoss(x, y, opts).result;
+          assert.ok(Object.is(got, want), `${dtype} (${N}, ${C}) ${label} ${JSON.stringify(Object.keys(opts))}: ${got} vs ${want}`);
+          assert.ok(Number.isFinite(got));
+        }
+      }
+      // An out-of-range target in the last chunk: the message names its row in the whole batch.
+      const bad = Int32Array.from(plain.data);
+      bad[N - 1] = C;
+      assert.throws(() => ll.crossEntropyLoss(x, ll.tensor(bad)), (e) => e instanceof RangeError &&
+        e.message.includes(`target[${N - 1}] = ${C} is out of range`));
+    }
+  }
+  assert.equal(ll.memory().heapBytes, heapBefore, 'every chunk buffer was freed');
+});

@@ -222,6 +222,50 @@ function rawCalls(core) {
     },
 
     /**
+     * A large (N, C) mean / sum crossEntropyLoss in chunks of rows: each chunk's row losses with
+     * reduction 'none' (copy in, compute while the chunk is in the CPU cache), then one reduction
+     * of all N row losses in torch's cascade order, so the result is bit for bit the one-block
+     * call's. Returns undefined when a chunk's checks fail (the caller then reports the error).
+     */
+    crossEntropyChunked(x, y, opts, f32, B) {
+      const [N, C] = x.shape;
+      const w = opts.weight;
+      const perChunk = Math.max(1, Math.floor(CHUNK / C));
+      const xBytes = up8(perChunk * C * B);
+      const lossBytes = up8(N * B);
+      const wBytes = w ? up8(w.size * B) : 0;
+      const p = alloc(xBytes + lossBytes + wBytes + 4 * N + 16, 'crossEntropyLoss');
+      const lossPtr = p + xBytes;
+      const wPtr = lossPtr + lossBytes;
+      const tPtr = wPtr + wBytes;
+      const dPtr = tPtr + 4 * N;
+      const ignore = opts.ignoreIndex ?? -100;
+      try {
+        if (w) heapOf(f32).set(w.data, wPtr / B);
+        core.HEAP32.set(y.data, tPtr >> 2);
+        const ce = f32 ? core._ll_ce_index_f32 : core._ll_ce_index_f64;
+        for (let r = 0; r < N; r += perChunk) {
+          const k = Math.min(perChunk, N - r);
+          heapOf(f32).set(x.data.subarray(r * C, (r + k) * C), p / B);
+          const h32 = core.HEAP32;
+          h32[dPtr >> 2] = k;
+          h32[(dPtr >> 2) + 1] = C;
+          h32[(dPtr >> 2) + 2] = k;
+          if (w) h32[(dPtr >> 2) + 3] = C;
+          const rc = ce(lossPtr + r * B, p, dPtr, 2, tPtr + 4 * r, 1, w ? wPtr : 0, w ? 1 : -1,
+            ignore, REDUCTION_CODE.none, 0, 0);
+          if (rc) return undefined;
+        }
+        const reduce = f32 ? core._ll_nll_reduce_f32 : core._ll_nll_reduce_f64;
+        const rc = reduce(p, lossPtr, tPtr, N, w ? wPtr : 0, C, ignore, REDUCTION_CODE[opts.reduction ?? 'mean']);
+        if (rc) fail(rc);
+        return heapOf(f32)[p / B];
+      } finally {
+        core._free(p);
+      }
+    },
+
+    /**
      * crossEntropyLoss with an int32 class-index target y: the loss (a number, or a Tensor for
      * reduction 'none') or, with grad, dLoss/dx as a Tensor.
      */
@@ -230,6 +274,12 @@ function rawCalls(core) {
       const B = f32 ? 4 : 8;
       const n = x.size;
       const reduction = opts.reduction ?? 'mean';
+      if (!grad && reduction !== 'none' && !(opts.labelSmoothing > 0) && n > CHUNK &&
+          x.shape.length === 2 && y.shape.length === 1 && y.size === x.shape[0]) {
+        const loss = this.crossEntropyChunked(x, y, opts, f32, B);
+        if (loss !== undefined) return loss;
+        // A chunk failed its checks: the one-block call below throws the error with its message.
+      }
       const w = opts.weight;
       const outN = grad ? n : reduction === 'none' ? y.size : 1;
       const xBytes = up8(Math.max(n, outN) * B);  // the result is written over x
