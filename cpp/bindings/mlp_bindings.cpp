@@ -35,9 +35,11 @@ void check_length(const val& arr, size_t n, const char* fn, const char* arg) {
                          " elements; expected " + std::to_string(n));
 }
 
-// Copies the JS typed array `arr` (length n) into buf with one bulk set(); buf only grows.
-template <class T>
-const T* load_into(std::vector<T>& buf, const val& arr, size_t n, const char* fn, const char* arg) {
+// Copies the JS typed array `arr` (length n) into buf (a std::vector or ll::AlignedVector) with
+// one bulk set(); buf only grows.
+template <class Buf>
+const typename Buf::value_type* load_into(Buf& buf, const val& arr, size_t n, const char* fn,
+                                          const char* arg) {
   check_length(arr, n, fn, arg);
   if (buf.size() < n) buf.resize(n);
   if (n > 0) val(emscripten::typed_memory_view(n, buf.data())).call<void>("set", arr);

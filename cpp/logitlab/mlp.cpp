@@ -708,9 +708,9 @@ void Mlp<T>::ensure_batch(int n, const char* fn) {
       loss_scratch_.assign(static_cast<size_t>(out_features()) * n, T(0));
     } catch (const std::bad_alloc&) {
       capacity_ = 0;
-      acts_ = std::vector<T>();
-      dacts_ = std::vector<T>();
-      loss_scratch_ = std::vector<T>();
+      acts_ = AlignedVector<T>();
+      dacts_ = AlignedVector<T>();
+      loss_scratch_ = AlignedVector<T>();
       batch_too_big(fn, n, cells);
     }
     capacity_ = n;
@@ -916,7 +916,7 @@ T Mlp<T>::train_step(const T* x, int n, const Target<T>& y) {
     state_.step += 1;
   } else {
     if (!optimizer_step_is_finite(params_.data(), grads_.data(), P, optim_, state_)) {
-      std::vector<T> updated = params_;  // rare path: find the value to report
+      AlignedVector<T> updated = params_;  // rare path: find the value to report
       OptimState<T> state = state_;
       optimizer_step(updated.data(), grads_.data(), P, optim_, state);
       refuse(updated.data());
@@ -936,7 +936,7 @@ bool Mlp<T>::stage_ready() {
   try {
     staged_.resize(params_.size());
   } catch (const std::bad_alloc&) {
-    staged_ = std::vector<T>();
+    staged_ = AlignedVector<T>();
     return false;
   }
   return true;
@@ -1062,14 +1062,14 @@ Explain Mlp<T>::explain(const T* x, int n, const Target<T>& y) {
   const char* fn = "explain";
   check_input(x, n, fn);
   check_target(y, n, fn);
-  const std::vector<T> saved_grads = grads_;  // explain leaves the last step's gradients alone
+  const AlignedVector<T> saved_grads = grads_;  // explain leaves the last step's gradients alone
   // The training code: forward, loss, backward; then the optimizer on copies.
   run_forward(x, n, fn);
   zero_act_grads(n);
   const T loss = loss_forward(y, n);
   loss_backward(y, n);
   backward(n);
-  std::vector<T> new_params = params_;
+  AlignedVector<T> new_params = params_;
   OptimState<T> state = state_;
   optimizer_step(new_params.data(), grads_.data(), new_params.size(), optim_, state);
   // Every buffer still holds its step's values: copy them into the named steps.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "aligned.hpp"
 #include "explain.hpp"
 #include "losses.hpp"
 #include "optim.hpp"
@@ -63,9 +64,9 @@ class Mlp {
   // writes the new weights into a second buffer and swaps it in, so params().data() alternates
   // between two fixed buffers (other optimizers update in place).
   const std::vector<ParamView>& views() const { return views_; }
-  std::vector<T>& params() { return params_; }
-  const std::vector<T>& params() const { return params_; }
-  const std::vector<T>& grads() const { return grads_; }
+  AlignedVector<T>& params() { return params_; }
+  const AlignedVector<T>& params() const { return params_; }
+  const AlignedVector<T>& grads() const { return grads_; }
   const OptimState<T>& optim_state() const { return state_; }
   // nn.Linear's default init: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from Rng(seed).
   void reset_parameters(uint64_t seed);
@@ -146,15 +147,15 @@ class Mlp {
   int64_t steps_done_ = 0;
 
   std::vector<ParamView> views_;
-  std::vector<T> params_, grads_;
-  std::vector<T> staged_;  // plain SGD: the next weights, swapped with params_ after a good step
+  AlignedVector<T> params_, grads_;
+  AlignedVector<T> staged_;  // plain SGD: the next weights, swapped with params_ after a good step
   // Activations for n rows: per layer the input a[l] and z[l], then the net output a[L].
   // acts_ layout (per row): a0 | z0 | a1 | z1 | ... | a[L]; dacts_ mirrors it.
   std::vector<size_t> a_off_, z_off_;  // per-row offsets
   size_t row_width_ = 0;
   int batch_ = 0;     // rows the buffers currently hold
   int capacity_ = 0;  // rows allocated
-  std::vector<T> acts_, dacts_, loss_scratch_;
+  AlignedVector<T> acts_, dacts_, loss_scratch_;
   int last_correct_ = 0, last_counted_ = 0;
 };
 

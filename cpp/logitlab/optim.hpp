@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "aligned.hpp"
 #include "gemm.hpp"
 #include "tensor.hpp"
 
@@ -50,7 +51,7 @@ struct OptimConfig {
 // v.
 template <class T>
 struct OptimState {
-  std::vector<T> m, v;
+  AlignedVector<T> m, v;
   int64_t step = 0;  // completed steps (torch's state['step']; for SGD: whether buf exists)
 
   void resize(size_t n) {

@@ -113,7 +113,7 @@ TEST_CASE("the whole net's gradient matches central differences", "[mlp][grad]")
         y.size = yv.size();
       }
       loss_at(net, x, N, y);
-      const std::vector<double> analytic = net.grads();
+      const std::vector<double> analytic(net.grads().begin(), net.grads().end());
       const double h = 1e-6;
       for (size_t i = 0; i < analytic.size(); ++i) {
         const double p0 = net.params()[i];
@@ -253,7 +253,7 @@ TEST_CASE("a non-finite loss or weight throws and keeps the last good weights",
   const std::vector<double> ok = {0.1, 0.9};
   Target<double> y{nullptr, ok.data(), 2};
   net.train_step(x.data(), 2, y);
-  const std::vector<double> good = net.params();
+  const auto good = net.params();
 
   SECTION("the loss overflows") {
     const std::vector<double> huge = {1e300, -1e300};
@@ -349,7 +349,7 @@ TEST_CASE("the staged plain-SGD step equals the optimizer's update, bit for bit"
     const std::vector<int32_t> y = {0, 1, 2, 2, 1, 0};
     Target<T> t{y.data(), nullptr, 6};
     for (int step = 0; step < 3; ++step) {
-      std::vector<T> expected = net.params();
+      auto expected = net.params();
       net.train_step(x.data(), 6, t);
       OptimState<T> s;
       s.resize(expected.size());
@@ -368,7 +368,7 @@ TEST_CASE("a float32 plain-SGD step that overflows a weight keeps the last good 
   const std::vector<float> x = {0.5f, -0.25f, 1.0f, 2.0f};
   const std::vector<float> ok = {0.1f, 0.9f};
   net.train_step(x.data(), 2, Target<float>{nullptr, ok.data(), 2});
-  const std::vector<float> good = net.params();
+  const auto good = net.params();
   OptimConfig c;
   c.lr = 1e35;  // the loss (~1e12) and gradients (~1e6) are finite, lr * grad overflows float32
   net.set_optimizer(c);
@@ -400,8 +400,8 @@ TEST_CASE("explain reports the update train_step then makes, without changing th
   const std::vector<int32_t> y = {1, 0};
   Target<double> t{y.data(), nullptr, 2};
   a.train_step(x.data(), 2, t);  // one step so Adam has state
-  const std::vector<double> before = a.params();
-  const std::vector<double> grads_before = a.grads();
+  const auto before = a.params();
+  const auto grads_before = a.grads();
   Explain ex = a.explain(x.data(), 2, t);
   CHECK(a.params() == before);
   CHECK(a.grads() == grads_before);

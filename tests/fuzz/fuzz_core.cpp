@@ -119,7 +119,7 @@ void run_mlp(Reader& r) {
       y.value = val.data();
       y.size = r.u8() % 8 ? val.size() : static_cast<size_t>(r.small(0, 8));  // sometimes wrong
     }
-    const std::vector<T> before = net.params();
+    const auto before = net.params();
     auto unchanged = [&](const char* what) {
       const auto& after = net.params();
       for (size_t i = 0; i < before.size(); ++i) {

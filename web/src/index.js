@@ -157,7 +157,7 @@ function rawCalls(core) {
     throw new (code === 2 ? TypeError : code === 3 ? RangeError : Error)(msg);
   };
   const alloc = (bytes, fn) => {
-    const p = core._malloc(Math.max(bytes, 8));
+    const p = core._ll_alloc(bytes);  // 64-byte aligned
     if (!p) throw new RangeError(`${fn}: out of memory; the sizes ask for more than the wasm heap can hold`);
     return p;
   };
@@ -194,7 +194,7 @@ function rawCalls(core) {
           if (rc) fail(rc);
           return new Tensor(heapOf(f32).slice(p / B, p / B + n), shape.slice(), t.dtype);
         } finally {
-          core._free(p);
+          core._ll_free(p);
         }
       }
       // Chunks as (k, shape[d], inner) tensors along dim 1.
@@ -217,7 +217,7 @@ function rawCalls(core) {
         }
         return new Tensor(out, shape.slice(), t.dtype);
       } finally {
-        core._free(p);
+        core._ll_free(p);
       }
     },
 
@@ -261,7 +261,7 @@ function rawCalls(core) {
         if (rc) fail(rc);
         return heapOf(f32)[p / B];
       } finally {
-        core._free(p);
+        core._ll_free(p);
       }
     },
 
@@ -306,7 +306,7 @@ function rawCalls(core) {
         if (reduction !== 'none') return out[p / B];
         return new Tensor(out.slice(p / B, p / B + outN), y.shape.slice(), x.dtype);
       } finally {
-        core._free(p);
+        core._ll_free(p);
       }
     },
   };
