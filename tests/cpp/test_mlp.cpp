@@ -2,6 +2,7 @@
 // memory.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -453,4 +454,24 @@ TEST_CASE("toy datasets are deterministic for a seed", "[mlp][datasets]") {
   }
   CHECK_THROWS_WITH(make_toy("moons", 10, 0.1, 2, 0, "toy"),
                     Catch::Matchers::Contains("unknown dataset 'moons'"));
+}
+
+TEST_CASE("the MLP's buffers start on 64-byte boundaries, also after steps swap them", "[mlp]") {
+  // The SIMD kernels stream these; malloc alone guarantees 8 bytes (see aligned.hpp).
+  auto aligned = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 64 == 0; };
+  for (int pad = 1; pad <= 3; ++pad) {
+    std::vector<char> skew(static_cast<size_t>(pad) * 8);  // shift where later blocks land
+    Mlp<float> net({5, 7, 3}, Activation::Relu, OutputHead::Logits, 1);
+    const std::vector<float> x(10, 0.5f);
+    const std::vector<int32_t> y = {0, 2};
+    for (int step = 0; step < 3; ++step) {
+      INFO("pad " << pad << ", step " << step);
+      CHECK(aligned(net.params().data()));
+      CHECK(aligned(net.grads().data()));
+      net.train_step(x.data(), 2, Target<float>{y.data(), nullptr, 2});
+    }
+    CHECK((net.optim_state().m.empty() || aligned(net.optim_state().m.data())));
+  }
+  AlignedVector<double> v(3);
+  CHECK(aligned(v.data()));
 }
