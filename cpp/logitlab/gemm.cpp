@@ -81,7 +81,9 @@ inline float relu1(float v) { return v <= 0.0f ? 0.0f : v; }
 // Forward: dot products along ic. A tile of R rows x O outputs keeps R*O accumulators, R x
 // vectors and one streamed w vector in registers (V8 has 16 vector registers on x64, one scratch).
 
-constexpr int kFwdRows = 3, kFwdOuts = 3;  // main tile: 9 accumulators
+// Main tile 2 x 4: 8 accumulators. In the release build (784 -> 128 -> 10 step, batch 64) it beat
+// 3 x 3 by 7 % and 2 x 5 by more; 4 x 2 measured the same. The tile shape never changes a result.
+constexpr int kFwdRows = 2, kFwdOuts = 4;
 constexpr int kFwdOutsOneRow = 8;          // one row (batch 1, row tails): a matrix-vector product
 
 template <int R, int O>
@@ -136,7 +138,9 @@ inline void forward_rows(float* z, float* a, const float* x, const float* w, con
 // accumulators, V streamed B vectors and one splat in registers. Every element sums over k in
 // order starting from 0, so the scalar column tail rounds exactly like a SIMD lane.
 
-constexpr int kBwdRows = 4, kBwdVecs = 2;  // main tile: 8 accumulators (4 x 8 floats)
+// Main tile 3 x 3 vectors: 9 accumulators (3 x 12 floats). With the forward at 2 x 4 the batch-64
+// step measured 2-3 % faster than with 4 x 2; 6 x 2 was slower.
+constexpr int kBwdRows = 3, kBwdVecs = 3;
 
 struct OuterArgs {
   float* c;
