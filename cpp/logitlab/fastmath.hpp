@@ -141,8 +141,8 @@ LL_FASTMATH_INLINE v128_t exp4_nonpos(v128_t x) {
   using namespace detail;
   // No clamp. Any x below about -87.3 gives a lane whose n + 126 (as the bits of t minus a
   // constant) is negative, or, below about -8.7e6 and for -inf, a negative t (whose sign bit is
-  // tested too, as the subtraction may wrap around there); such vectors take the general exp4,
-  // which clamps. NaN lanes stay on the fast path and give NaN.
+  // tested too, as the subtraction may wrap around there); such vectors take the slow path.
+  // NaN lanes stay on the fast path and give NaN.
   v128_t t;
   const v128_t y = exp4_core(x, &t);
   const v128_t e = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits - 127));          // n + 127
@@ -150,7 +150,11 @@ LL_FASTMATH_INLINE v128_t exp4_nonpos(v128_t x) {
   if (__builtin_expect(wasm_i32x4_bitmask(wasm_v128_or(e_minus_1, t)) == 0, 1)) {  // all n >= -126
     return wasm_f32x4_mul(y, wasm_i32x4_shl(e, 23));
   }
-  return exp4(x);
+  // Some result is below FLT_MIN: the two-step scaling, exact down to the subnormals. Lanes below
+  // kLo, where y and n are meaningless, are 0, which exp4 gives there (it clamps to kLo, and
+  // e^kLo rounds to 0).
+  const v128_t scaled = exp4_scale_two_step(y, wasm_i32x4_sub(e, wasm_i32x4_splat(127)));
+  return wasm_v128_andnot(scaled, wasm_f32x4_lt(x, wasm_f32x4_splat(kLo)));
 }
 #endif
 
