@@ -224,46 +224,35 @@ void exp_sub_scale(float* out, const float* x, float m, float s, size_t n) {
 #endif
 }
 
+namespace {
+
 // The fused rows take the max without NaN tracking; a NaN element (or an inf - inf) makes the sum
 // NaN, and every output is NaN either way, so only the returned max needs the exact recount.
+inline float row_max_to_return(float m, float s, const float* x, size_t n) {
+  return s == s ? m : max_impl<true>(x, n);
+}
+
+}  // namespace
+
 float softmax_row(float* out, const float* x, size_t n, float* s) {
   const float m = max_impl<false>(x, n);
   *s = exp_sub_sum_impl<true>(out, x, m, n);
   scale_impl(out, out, 1.0f / *s, n);
-  return *s == *s ? m : max_impl<true>(x, n);
+  return row_max_to_return(m, *s, x, n);
 }
 
 float log_softmax_row(float* out, const float* x, size_t n, float* s) {
   const float m = max_impl<false>(x, n);
   *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
   sub_sub_impl(out, x, m, std::log(*s), n);
-  return *s == *s ? m : max_impl<true>(x, n);
+  return row_max_to_return(m, *s, x, n);
 }
 
 float row_stats(const float* x, size_t n, float* s) {
   const float m = max_impl<false>(x, n);
   *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
-  return *s == *s ? m : max_impl<true>(x, n);
+  return row_max_to_return(m, *s, x, n);
 }
-
-namespace {
-
-// The sum of e[0..n) in the documented lane order (the order exp_sub_sum_impl adds its terms in).
-inline float sum_in_lane_order(const float* e, size_t n) {
-  float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (size_t j = 0; j < 8; ++j) l[j] += e[i + j];
-  }
-  if (i + 4 <= n) {
-    for (size_t j = 0; j < 4; ++j) l[j] += e[i + j];
-    i += 4;
-  }
-  for (size_t j = 0; i + j < n; ++j) l[j] += e[i + j];
-  return fold8(l);
-}
-
-}  // namespace
 
 #if LL_FASTMATH_SIMD
 namespace {
@@ -297,6 +286,7 @@ LL_FASTMATH_INLINE float sum_row(const float* e, size_t n) {
 
 void softmax_short_rows(float* out, const float* x, size_t rows, size_t n, bool log) {
   if (n == 0) return;
+#if LL_FASTMATH_SIMD
   // Blocks of rows whose terms fit `e` (padded with zeros to a whole number of vectors).
   constexpr size_t kBlock = 512;
   alignas(16) float e[kBlock + 4];
@@ -307,7 +297,6 @@ void softmax_short_rows(float* out, const float* x, size_t rows, size_t n, bool 
     const size_t count = nr * n;
     const float* xb = x + r0 * n;
     float* ob = out + r0 * n;
-#if LL_FASTMATH_SIMD
     for (size_t r = 0; r < nr; ++r) {
       m[r] = max_impl<false>(xb + r * n, n);
       sub_row(e + r * n, xb + r * n, m[r], n);
@@ -323,21 +312,18 @@ void softmax_short_rows(float* out, const float* x, size_t rows, size_t n, bool 
         scale_impl(ob + r * n, e + r * n, 1.0f / s, n);
       }
     }
-#else
-    for (size_t r = 0; r < nr; ++r) {
-      m[r] = max_impl<false>(xb + r * n, n);
-      for (size_t k = 0; k < n; ++k) e[r * n + k] = exp(xb[r * n + k] - m[r]);
-    }
-    for (size_t r = 0; r < nr; ++r) {
-      const float s = sum_in_lane_order(e + r * n, n);
-      if (log) {
-        sub_sub_impl(ob + r * n, xb + r * n, m[r], std::log(s), n);
-      } else {
-        scale_impl(ob + r * n, e + r * n, 1.0f / s, n);
-      }
-    }
-#endif
   }
+#else
+  // The scalar twin has no per-row vector tails to save: the per-row kernels themselves.
+  float s;
+  for (size_t r = 0; r < rows; ++r) {
+    if (log) {
+      log_softmax_row(out + r * n, x + r * n, n, &s);
+    } else {
+      softmax_row(out + r * n, x + r * n, n, &s);
+    }
+  }
+#endif
 }
 
 }  // namespace fastmath

@@ -134,9 +134,9 @@ LL_FASTMATH_INLINE v128_t exp4(v128_t x) {
   return exp4_scale_two_step(y, ni);
 }
 
-// exp4 for lanes that are <= 0 or NaN (softmax's shifted x - max), bit for bit: no upper clamp
-// (2^n cannot overflow for n <= 0), and the range test only asks whether some 2^n is below
-// FLT_MIN, with one integer subtraction from t. Fewer instructions on the hottest loop.
+// exp4 for lanes that are <= 0 or NaN (softmax's shifted x - max), bit for bit: no clamps (2^n
+// cannot overflow for n <= 0), and the range test only asks whether some 2^n is below FLT_MIN.
+// Fewer instructions on the hottest loop.
 LL_FASTMATH_INLINE v128_t exp4_nonpos(v128_t x) {
   using namespace detail;
   // No clamp. Any x below about -87.3 gives a lane whose n + 126 (as the bits of t minus a
