@@ -43,17 +43,26 @@ LL_FASTMATH_INLINE float fold(v128_t a, v128_t b) {
 }
 #endif
 
+#if LL_FASTMATH_SIMD
+// exp of shifted lanes (<= 0 or NaN): exp4_normal when they are known to be >= kNormalLo.
+template <bool Normal>
+LL_FASTMATH_INLINE v128_t exp4_shifted(v128_t v) {
+  return Normal ? exp4_normal(v) : exp4_nonpos(v);
+}
+#endif
+
 // exp(x[i] - m) over a row, storing each term to out[i] when Store; returns their sum in the
-// fixed order of the header.
-template <bool Store>
+// fixed order of the header. Normal: the caller knows every x[i] - m is >= kNormalLo (or NaN), so
+// the SIMD code takes exp4_normal, without exp4_nonpos's range test (same values).
+template <bool Store, bool Normal = false>
 LL_FASTMATH_INLINE float exp_sub_sum_impl(float* out, const float* x, float m, size_t n) {
   size_t i = 0;
 #if LL_FASTMATH_SIMD
   const v128_t vm = wasm_f32x4_splat(m);
   v128_t a = wasm_f32x4_splat(0.0f), b = a;
   for (; i + 8 <= n; i += 8) {
-    const v128_t e0 = exp4_nonpos(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
-    const v128_t e1 = exp4_nonpos(wasm_f32x4_sub(wasm_v128_load(x + i + 4), vm));
+    const v128_t e0 = exp4_shifted<Normal>(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
+    const v128_t e1 = exp4_shifted<Normal>(wasm_f32x4_sub(wasm_v128_load(x + i + 4), vm));
     if (Store) {
       wasm_v128_store(out + i, e0);
       wasm_v128_store(out + i + 4, e1);
@@ -62,7 +71,7 @@ LL_FASTMATH_INLINE float exp_sub_sum_impl(float* out, const float* x, float m, s
     b = wasm_f32x4_add(b, e1);
   }
   if (i + 4 <= n) {
-    const v128_t e0 = exp4_nonpos(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
+    const v128_t e0 = exp4_shifted<Normal>(wasm_f32x4_sub(wasm_v128_load(x + i), vm));
     if (Store) wasm_v128_store(out + i, e0);
     a = wasm_f32x4_add(a, e0);
     i += 4;
@@ -70,7 +79,7 @@ LL_FASTMATH_INLINE float exp_sub_sum_impl(float* out, const float* x, float m, s
   if (i < n) {
     // The last n % 4 terms as one vector; the masked-off lanes add exactly +0.
     const size_t r = n - i;
-    const v128_t e0 = wasm_v128_and(exp4_nonpos(wasm_f32x4_sub(load_tail(x + i, r), vm)), tail_mask(r));
+    const v128_t e0 = wasm_v128_and(exp4_shifted<Normal>(wasm_f32x4_sub(load_tail(x + i, r), vm)), tail_mask(r));
     if (Store) store_tail(out + i, e0, r);
     a = wasm_f32x4_add(a, e0);
   }
@@ -122,33 +131,45 @@ namespace {
 // dropped (pmax drops a NaN in its second operand), so the result is only the max of the other
 // elements: enough for the softmax rows below, where a NaN makes the sum NaN anyway, and they then
 // recompute the max with TrackNaN. Ties and signed zeros resolve the same way in both.
+//
+// With a non-null lo, *lo is set to the row's min, taken the same loose way (a NaN may be dropped),
+// for the fused rows' choice of exp loop: lo - max >= kNormalLo says no term underflows. A NaN in
+// the max or the min makes that test false, which only means the range-tested loop.
 template <bool TrackNaN>
-LL_FASTMATH_INLINE float max_impl(const float* x, size_t n) {
-  float m = x[0];
+LL_FASTMATH_INLINE float max_impl(const float* x, size_t n, float* lo = nullptr) {
+  float m = x[0], l = x[0];
   size_t i = 0;
 #if LL_FASTMATH_SIMD
   if (n >= 4) {
     // pmax is one instruction (f32x4.max's NaN rules cost V8 about eight) but drops a NaN in its
     // second operand, so NaNs are tracked on the side (x != x) and win at the end, as in torch.
-    v128_t a = wasm_v128_load(x), b = a;
+    v128_t a = wasm_v128_load(x), b = a, c = a, d = a;
     v128_t nan = wasm_f32x4_ne(a, a);
     for (i = 4; i + 8 <= n; i += 8) {
       const v128_t u = wasm_v128_load(x + i), v = wasm_v128_load(x + i + 4);
       a = wasm_f32x4_pmax(a, u);
       b = wasm_f32x4_pmax(b, v);
+      if (lo) {
+        c = wasm_f32x4_pmin(c, u);
+        d = wasm_f32x4_pmin(d, v);
+      }
       if (TrackNaN) nan = wasm_v128_or(nan, wasm_v128_or(wasm_f32x4_ne(u, u), wasm_f32x4_ne(v, v)));
     }
     if (i + 4 <= n) {
       const v128_t u = wasm_v128_load(x + i);
       a = wasm_f32x4_pmax(a, u);
+      if (lo) c = wasm_f32x4_pmin(c, u);
       if (TrackNaN) nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
       i += 4;
     }
     if (i < n) {
-      // The last n % 4 elements; the other lanes repeat a's, which leaves the max unchanged.
+      // The last n % 4 elements; the other lanes repeat a's (c's), which leaves the max (min)
+      // unchanged.
       const size_t r = n - i;
-      const v128_t u = wasm_v128_bitselect(load_tail(x + i, r), a, tail_mask(r));
+      const v128_t mask = tail_mask(r), tail = load_tail(x + i, r);
+      const v128_t u = wasm_v128_bitselect(tail, a, mask);
       a = wasm_f32x4_pmax(a, u);
+      if (lo) c = wasm_f32x4_pmin(c, wasm_v128_bitselect(tail, c, mask));
       if (TrackNaN) nan = wasm_v128_or(nan, wasm_f32x4_ne(u, u));
       i = n;
     }
@@ -157,11 +178,24 @@ LL_FASTMATH_INLINE float max_impl(const float* x, size_t n) {
     a = wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
     a = wasm_f32x4_pmax(a, wasm_i32x4_shuffle(a, a, 1, 0, 3, 2));
     m = wasm_f32x4_extract_lane(a, 0);
+    if (lo) {
+      c = wasm_f32x4_pmin(c, d);
+      c = wasm_f32x4_pmin(c, wasm_i32x4_shuffle(c, c, 2, 3, 0, 1));
+      c = wasm_f32x4_pmin(c, wasm_i32x4_shuffle(c, c, 1, 0, 3, 2));
+      l = wasm_f32x4_extract_lane(c, 0);
+    }
   }
 #endif
-  for (; i < n; ++i) m = max2(x[i], m);
+  for (; i < n; ++i) {
+    m = max2(x[i], m);
+    if (lo) l = x[i] < l ? x[i] : l;
+  }
+  if (lo) *lo = l;
   return m;
 }
+
+// Whether every x - m of a row with max m and min lo is >= kNormalLo (false for NaN or infinities).
+inline bool all_normal(float lo, float m) { return lo - m >= kNormalLo; }
 
 LL_FASTMATH_INLINE void scale_impl(float* out, const float* x, float s, size_t n) {
   size_t i = 0;
@@ -235,22 +269,28 @@ inline float row_max_to_return(float m, float s, const float* x, size_t n) {
 }  // namespace
 
 float softmax_row(float* out, const float* x, size_t n, float* s) {
-  const float m = max_impl<false>(x, n);
-  *s = exp_sub_sum_impl<true>(out, x, m, n);
+  float lo;
+  const float m = max_impl<false>(x, n, &lo);
+  *s = all_normal(lo, m) ? exp_sub_sum_impl<true, true>(out, x, m, n)
+                         : exp_sub_sum_impl<true>(out, x, m, n);
   scale_impl(out, out, 1.0f / *s, n);
   return row_max_to_return(m, *s, x, n);
 }
 
 float log_softmax_row(float* out, const float* x, size_t n, float* s) {
-  const float m = max_impl<false>(x, n);
-  *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
+  float lo;
+  const float m = max_impl<false>(x, n, &lo);
+  *s = all_normal(lo, m) ? exp_sub_sum_impl<false, true>(nullptr, x, m, n)
+                         : exp_sub_sum_impl<false>(nullptr, x, m, n);
   sub_sub_impl(out, x, m, std::log(*s), n);
   return row_max_to_return(m, *s, x, n);
 }
 
 float row_stats(const float* x, size_t n, float* s) {
-  const float m = max_impl<false>(x, n);
-  *s = exp_sub_sum_impl<false>(nullptr, x, m, n);
+  float lo;
+  const float m = max_impl<false>(x, n, &lo);
+  *s = all_normal(lo, m) ? exp_sub_sum_impl<false, true>(nullptr, x, m, n)
+                         : exp_sub_sum_impl<false>(nullptr, x, m, n);
   return row_max_to_return(m, *s, x, n);
 }
 
@@ -297,13 +337,20 @@ void softmax_short_rows(float* out, const float* x, size_t rows, size_t n, bool 
     const size_t count = nr * n;
     const float* xb = x + r0 * n;
     float* ob = out + r0 * n;
+    bool normal = true;
     for (size_t r = 0; r < nr; ++r) {
-      m[r] = max_impl<false>(xb + r * n, n);
+      float lo;
+      m[r] = max_impl<false>(xb + r * n, n, &lo);
+      normal = normal && all_normal(lo, m[r]);
       sub_row(e + r * n, xb + r * n, m[r], n);
     }
     for (size_t k = count; k % 4 != 0; ++k) e[k] = 0.0f;
     // The terms exp(x - m) in place, whole vectors: every shifted value is <= 0 or NaN.
-    for (size_t k = 0; k < count; k += 4) wasm_v128_store(e + k, exp4_nonpos(wasm_v128_load(e + k)));
+    if (normal) {
+      for (size_t k = 0; k < count; k += 4) wasm_v128_store(e + k, exp4_normal(wasm_v128_load(e + k)));
+    } else {
+      for (size_t k = 0; k < count; k += 4) wasm_v128_store(e + k, exp4_nonpos(wasm_v128_load(e + k)));
+    }
     for (size_t r = 0; r < nr; ++r) {
       const float s = sum_row(e + r * n, n);
       if (log) {

@@ -35,8 +35,10 @@ namespace detail {
 constexpr float kHi = 89.0f;    // above ln(FLT_MAX) = 88.7228: the result overflows to +inf
 constexpr float kLo = -104.0f;  // below ln(2^-150): the result rounds to 0
 constexpr float kLog2e = 1.44269504088896341f;
-constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer (nearest even)
-constexpr int32_t kRoundBits = 0x4B400000;
+// 1.5 * 2^23 + 127: adding it rounds to an integer (nearest even), n + 127 in the low bits, so the
+// bits of t = x log2(e) + kRound shifted left by 23 are 2^n (the bits of 1.5 * 2^23 shift out).
+constexpr float kRound = 12583039.0f;
+constexpr int32_t kRoundBits = 0x4B40007F;
 constexpr float kLn2Hi = 0.693359375f;     // 9 significant bits: n * kLn2Hi is exact for |n| < 2^15
 constexpr float kLn2Lo = -2.12194440e-4f;  // ln2 - kLn2Hi
 // q(r) ~ (e^r - 1 - r) / r^2 on [-ln2/2, ln2/2], fitted for relative error in e^r.
@@ -122,16 +124,15 @@ LL_FASTMATH_INLINE v128_t exp4(v128_t x) {
   x = wasm_f32x4_pmax(x, wasm_f32x4_splat(kLo));
   v128_t t;
   const v128_t y = exp4_core(x, &t);
-  const v128_t ni = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits));
+  const v128_t e = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits - 127));  // n + 127
   // Usual case, every lane's 2^n a normal float (-126 <= n <= 127): one scaling, whose single
   // rounding equals the two-step one's (its first step is exact). Else the two-step scaling.
-  const v128_t e = wasm_i32x4_add(ni, wasm_i32x4_splat(127));
   const v128_t out_of_range = wasm_v128_or(wasm_i32x4_sub(e, wasm_i32x4_splat(1)),
                                            wasm_i32x4_sub(wasm_i32x4_splat(254), e));
   if (wasm_i32x4_bitmask(out_of_range) == 0) {
-    return wasm_f32x4_mul(y, wasm_i32x4_shl(e, 23));
+    return wasm_f32x4_mul(y, wasm_i32x4_shl(t, 23));
   }
-  return exp4_scale_two_step(y, ni);
+  return exp4_scale_two_step(y, wasm_i32x4_sub(e, wasm_i32x4_splat(127)));
 }
 
 // exp4 for lanes that are <= 0 or NaN (softmax's shifted x - max), bit for bit: no clamps (2^n
@@ -145,18 +146,29 @@ LL_FASTMATH_INLINE v128_t exp4_nonpos(v128_t x) {
   // NaN lanes stay on the fast path and give NaN.
   v128_t t;
   const v128_t y = exp4_core(x, &t);
-  const v128_t e = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits - 127));          // n + 127
   const v128_t e_minus_1 = wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits - 126));  // n + 126
   if (__builtin_expect(wasm_i32x4_bitmask(wasm_v128_or(e_minus_1, t)) == 0, 1)) {  // all n >= -126
-    return wasm_f32x4_mul(y, wasm_i32x4_shl(e, 23));
+    return wasm_f32x4_mul(y, wasm_i32x4_shl(t, 23));
   }
   // Some result is below FLT_MIN: the two-step scaling, exact down to the subnormals. Lanes below
   // kLo, where y and n are meaningless, are 0, which exp4 gives there (it clamps to kLo, and
   // e^kLo rounds to 0).
-  const v128_t scaled = exp4_scale_two_step(y, wasm_i32x4_sub(e, wasm_i32x4_splat(127)));
+  const v128_t scaled = exp4_scale_two_step(y, wasm_i32x4_sub(t, wasm_i32x4_splat(kRoundBits)));
   return wasm_v128_andnot(scaled, wasm_f32x4_lt(x, wasm_f32x4_splat(kLo)));
 }
+
+// exp4_nonpos for lanes known to lie in [kNormalLo, 0] (or NaN), bit for bit: every 2^n is a normal
+// float, so no range test at all. The row kernels use it when the row's min - max says so.
+LL_FASTMATH_INLINE v128_t exp4_normal(v128_t x) {
+  v128_t t;
+  const v128_t y = exp4_core(x, &t);
+  return wasm_f32x4_mul(y, wasm_i32x4_shl(t, 23));
+}
 #endif
+
+// Shifted inputs x - max at or above this give n = round(x / ln2) >= -126 (2^n a normal float):
+// -87 / ln2 = -125.5, and ln(FLT_MIN) = -87.34.
+constexpr float kNormalLo = -87.0f;
 
 // Array kernels (fastmath.cpp). n is the element count; `out` may alias `x`.
 // Sums use one fixed order on both paths: 8 running lane sums over blocks of 8, then one block of

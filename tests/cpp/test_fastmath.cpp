@@ -19,6 +19,13 @@ float from_bits(uint32_t b) {
   std::memcpy(&f, &b, sizeof f);
   return f;
 }
+uint32_t to_bits(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+// Bit-identical, or both NaN.
+bool same(float a, float b) { return to_bits(a) == to_bits(b) || (std::isnan(a) && std::isnan(b)); }
 
 // Distance in units in the last place between float a and the exact value e (a double):
 // |a - e| / ulp, where ulp is the spacing of floats at e (the smallest normal spacing below
@@ -171,33 +178,108 @@ TEST_CASE("fastmath row kernels agree with their scalar definitions", "[fastmath
   }
 }
 
+// The sum of fm::exp(x[i] - m) in the header's order, spelled out: lanes l[0..8) over blocks of 8,
+// one block of 4 into l[0..4), the last n % 4 terms into l[0..n%4), then v[j] = l[j] + l[j+4],
+// (v0 + v1) + (v2 + v3).
+namespace {
+float lane_order_sum(const float* x, float m, size_t n) {
+  float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (size_t j = 0; j < 8; ++j) l[j] += fm::exp(x[i + j] - m);
+  }
+  if (i + 4 <= n) {
+    for (size_t j = 0; j < 4; ++j) l[j] += fm::exp(x[i + j] - m);
+    i += 4;
+  }
+  for (size_t j = 0; i + j < n; ++j) l[j] += fm::exp(x[i + j] - m);
+  const float v0 = l[0] + l[4], v1 = l[1] + l[5], v2 = l[2] + l[6], v3 = l[3] + l[7];
+  return (v0 + v1) + (v2 + v3);
+}
+}  // namespace
+
 TEST_CASE("exp_sub_sum adds its terms in the documented lane order", "[fastmath]") {
-  // The header's order, spelled out: lanes l[0..8) over blocks of 8, one block of 4 into l[0..4),
-  // the last n % 4 terms into l[0..n%4), then v[j] = l[j] + l[j+4], (v0 + v1) + (v2 + v3). Both the
-  // SIMD and the scalar code must give this sum bit for bit.
+  // Both the SIMD and the scalar code must give this sum bit for bit.
   for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 100, 1001}) {
     std::vector<float> x(n), out(n);
     for (size_t i = 0; i < n; ++i) x[i] = 0.731f * static_cast<float>((i * 17) % 23) - 7.3f;
     const float m = fm::max(x.data(), n);
-    float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      for (size_t j = 0; j < 8; ++j) l[j] += fm::exp(x[i + j] - m);
-    }
-    if (i + 4 <= n) {
-      for (size_t j = 0; j < 4; ++j) l[j] += fm::exp(x[i + j] - m);
-      i += 4;
-    }
-    for (size_t j = 0; i + j < n; ++j) l[j] += fm::exp(x[i + j] - m);
-    const float v0 = l[0] + l[4], v1 = l[1] + l[5], v2 = l[2] + l[6], v3 = l[3] + l[7];
-    const float want = (v0 + v1) + (v2 + v3);
+    const float want = lane_order_sum(x.data(), m, n);
     INFO("n = " << n);
     CHECK(fm::sum_exp_sub(x.data(), m, n) == want);
     CHECK(fm::exp_sub_sum(out.data(), x.data(), m, n) == want);
   }
 }
 
+TEST_CASE("the fused rows equal their scalar definitions on both sides of the no-underflow test",
+          "[fastmath]") {
+  // softmax_row, log_softmax_row and row_stats take a loop without range tests when the row's
+  // min - max >= kNormalLo (-87), and the range-tested one otherwise: rows whose spread sits just
+  // inside, on, and just outside that edge, and far outside it (subnormal and zero terms), must
+  // all give the scalar exp's terms, summed in the documented order.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  size_t rows = 0, mismatches = 0;
+  for (size_t n : {2, 5, 8, 13, 64, 203, 1000}) {
+    for (float spread : {1.0f, 80.0f, 86.99f, 87.0f, 87.01f, 87.34f, 87.5f, 100.0f, 103.97f, 150.0f, 1e6f,
+                         inf, nan}) {
+      for (float top : {0.0f, 3.5f, -40.0f, 1000.0f}) {
+        std::vector<float> x(n);
+        for (size_t i = 0; i < n; ++i) {
+          // From top down to top - spread, the extremes at varying places; for n > 2 the elements
+          // in between take values close to the low end, where the terms are smallest.
+          const float f = static_cast<float>((i * 7) % n) / static_cast<float>(n - 1);
+          x[i] = top - spread * (1.0f - 0.05f * f);
+        }
+        x[(n * 3) / 7] = top;
+        x[n - 1 - (n * 2) / 5] = top - spread;
+        const float m = fm::max(x.data(), n);
+        const float want_s = lane_order_sum(x.data(), m, n);
+        std::vector<float> out(n), lout(n);
+        float s1, s2, s3;
+        const float m1 = fm::softmax_row(out.data(), x.data(), n, &s1);
+        const float m2 = fm::log_softmax_row(lout.data(), x.data(), n, &s2);
+        const float m3 = fm::row_stats(x.data(), n, &s3);
+        bool ok = true;
+        for (float s : {s1, s2, s3}) ok = ok && same(s, want_s);
+        for (float mm : {m1, m2, m3}) ok = ok && same(mm, m);
+        for (size_t i = 0; i < n; ++i) {
+          ok = ok && same(out[i], fm::exp(x[i] - m) * (1.0f / want_s));
+          ok = ok && same(lout[i], (x[i] - m) - std::log(want_s));
+        }
+        if (!ok) {
+          ++mismatches;
+          UNSCOPED_INFO("mismatch: n = " << n << ", spread " << spread << ", top " << top);
+        }
+        ++rows;
+      }
+    }
+  }
+  CHECK(rows == 7 * 13 * 4);
+  CHECK(mismatches == 0);
+}
+
 #if LL_FASTMATH_SIMD
+TEST_CASE("exp4_normal equals the scalar exp bit for bit on [kNormalLo, 0] and NaN", "[fastmath]") {
+  // Every 7th bit pattern from -0 down to kNormalLo, and the NaNs: what the fused rows pass it.
+  size_t mismatches = 0, count = 0;
+  const uint32_t lo_bits = to_bits(fm::kNormalLo);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (uint64_t b = 0x80000000u; b <= lo_bits; b += 4 * 7) {
+    alignas(16) float x[4], y[4];
+    for (int j = 0; j < 4; ++j) x[j] = from_bits(static_cast<uint32_t>(std::min<uint64_t>(b + j, lo_bits)));
+    if (b == 0x80000000u) x[3] = nan;
+    wasm_v128_store(y, fm::exp4_normal(wasm_v128_load(x)));
+    for (int j = 0; j < 4; ++j) {
+      if (!same(y[j], fm::exp(x[j]))) ++mismatches;
+      ++count;
+    }
+  }
+  INFO(count << " inputs");
+  CHECK(count > 40000000);
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("exp4_nonpos equals the scalar exp bit for bit on every input <= 0 it may get", "[fastmath]") {
   // Every 61st bit pattern of the negative floats (-0 to -inf and the negative NaNs), plus the
   // positive NaNs: the shifted values x - max of softmax rows.
