@@ -269,6 +269,29 @@ test('manual crossEntropy: 100 random cases vs -sum(y log p), grad vs -y/p', () 
   }
 });
 
+// A result's typed array has an ArrayBuffer of its own, exactly its size (large results in Node are
+// allocated without zero-filling, never from a shared pool).
+function ownsItsBuffer(t, what) {
+  assert.equal(t.data.byteOffset, 0, `${what}: byteOffset`);
+  assert.equal(t.data.buffer.byteLength, t.data.byteLength, `${what}: the buffer holds only this result`);
+}
+
+test('large and small results each own their ArrayBuffer', () => {
+  const r = rng(99);
+  for (const dtype of ['float32', 'float64']) {
+    for (const [N, C] of [[4, 5], [100, 200], [400, 300]]) {  // small, one block over 64 KB, chunked
+      const x = ll.tensor(Float64Array.from({ length: N * C }, () => r.uniform(-5, 5)), { dtype, shape: [N, C] });
+      const y = Int32Array.from({ length: N }, (_, i) => (i * 7) % C);
+      ownsItsBuffer(ll.softmax(x), `softmax ${dtype} [${N}, ${C}]`);
+      ownsItsBuffer(ll.logSoftmax(x, 0), `logSoftmax ${dtype} [${N}, ${C}] dim 0`);
+      ownsItsBuffer(ll.crossEntropyLoss(x, y, { reduction: 'none' }), `crossEntropyLoss none ${dtype} [${N}, ${C}]`);
+      const g = ll.grad.crossEntropyLoss(x, y);
+      ownsItsBuffer(g, `grad.crossEntropyLoss ${dtype} [${N}, ${C}]`);
+      assert.ok(g.data.every(Number.isFinite), 'every gradient element was written');
+    }
+  }
+});
+
 // ---------- large inputs: the chunked path of softmax / logSoftmax ----------
 // Inputs over 65536 elements are computed in chunks of whole slices along the dim; every slice
 // must come out bit for bit as when it is computed on its own (a single-chunk call).
@@ -295,6 +318,7 @@ test('softmax and logSoftmax of large inputs equal slice-by-slice results bit fo
         const got = ll[op](x, dim);
         assert.deepEqual(got.shape, shape);
         assert.equal(got.dtype, dtype);
+        ownsItsBuffer(got, `${op} ${dtype} [${shape}]`);
         for (let o = 0; o < outer; o++) {
           const part = ll.tensor(x.data.subarray(o * slice, (o + 1) * slice), { dtype, shape: shape.slice(d) });
           const want = ll[op](part, 0).data;
