@@ -81,16 +81,25 @@ function hasMlp(ll) {
 }
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
-// ---- LogitLab: the public API, plus the raw module for the SIMD peak ----
+// ---- LogitLab: the public API, plus the bench module (SIMD peak, compute-only probes) ----
+// build-wasm/bench/logitlab_bench.{mjs,wasm} (tests/bench/cpp/, built by `npm run bench`): the same
+// core library as web/wasm/logitlab.wasm, with the benchmark-only functions bound.
+async function loadBenchModule() {
+  const dir = new URL('build-wasm/bench/', root);
+  try {
+    const create = (await import(new URL('logitlab_bench.mjs', dir))).default;
+    return await create({ wasmBinary: readFileSync(new URL('logitlab_bench.wasm', dir)) });
+  } catch (e) {
+    console.log(`bench module: not available (${e.message.split('\n')[0]}); build it with ` +
+                '`cmake --build build-wasm --target logitlab_bench` (npm run bench does)');
+    return null;
+  }
+}
 async function loadLogitLab() {
   try {
     const { load } = await import(new URL('web/src/index.js', root));
     const ll = await load();
-    const createLogitLab = (await import(new URL('web/wasm/logitlab.mjs', root))).default;
-    const raw = await createLogitLab({
-      wasmBinary: readFileSync(new URL('web/wasm/logitlab.wasm', root)),
-    });
-    return { ll, raw };
+    return { ll, raw: await loadBenchModule() };
   } catch (e) {
     console.log(`LogitLab: not available yet (${e.message.split('\n')[0]})`);
     missing.add('load()');
@@ -98,7 +107,7 @@ async function loadLogitLab() {
   }
 }
 
-// Median GFLOP/s of the f32x4 multiply-add loop in LogitLab's wasm (cpp/logitlab/peak.cpp).
+// Median GFLOP/s of the f32x4 multiply-add loop in LogitLab's wasm (tests/bench/cpp/peak.cpp, in the bench module).
 function simdPeak(raw) {
   if (!raw || typeof raw._simdPeakFlops !== 'function') return null;
   const run = (iters) => {
@@ -418,7 +427,7 @@ async function main() {
   for (const wl of WORKLOADS) {
     if (ONLY && !wl.name.includes(ONLY)) continue;
     const { impls, check, warmCheck } = await wl.make(ll);
-    // The same C++ function alone (cpp/logitlab/peak.cpp probes: inputs already in wasm memory, no
+    // The same C++ function alone (tests/bench/cpp/peak.cpp probes: inputs already in wasm memory, no
     // JS conversion), interleaved with the others; calls batched inside one probe call for tiny
     // workloads so the JS-to-wasm boundary does not dominate.
     if (wl.probe && impls.some((i) => i.name === NAMES.ll) && typeof raw?._probeSoftmax === 'function') {
@@ -514,7 +523,7 @@ async function main() {
       plainFit: 'same loop in plain JS, yield (setImmediate) between batches',
       fitModel: 'digits (x/16) 64-128-10 ReLU, SGD lr 0.1, batch 32, one epoch from identical weights',
       mlpFlops: 'nominal: forward 2B(784*128+128*10), backward 2x forward; the input gradient of layer 1 is not needed, so the minimal count is ~2x forward',
-      kernelOnly: "'LogitLab C++ only' = the same core function called from a raw binding (cpp/logitlab/peak.cpp probes) on inputs already in wasm memory",
+      kernelOnly: "'LogitLab C++ only' = the same core function called from the bench module's binding (tests/bench/cpp/peak.cpp probes, same core library and flags as web/wasm/logitlab.wasm) on inputs already in wasm memory",
       tfProdMode: 'tf.enableProdMode() (only silences warnings in 4.22)',
     },
     results, tfTensorsLeft: memTf,

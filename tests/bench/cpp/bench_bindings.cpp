@@ -1,7 +1,7 @@
 // Embind registration of the benchmark-only raw functions (SIMD peak, compute-only probes).
 #include <emscripten/bind.h>
 
-#include "logitlab/peak.hpp"
+#include "peak.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // The f32 multiply-add peak loop and the compute-only probes behind `npm run bench` (see peak.hpp).
-#include "logitlab/peak.hpp"
+#include "peak.hpp"
 
 #include <vector>
 
