@@ -1,7 +1,10 @@
 // The public JS API surface: load(), tensors, printing (vs torch/numpy in format.json), explain, memory, dtypes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { load, tensor, format, Tensor } from '../../web/src/index.js';
 
 const ll = await load();
@@ -136,4 +139,34 @@ test('memory() reports heap bytes and live nets; plain calls do not leak', () =>
     ll.grad.crossEntropyLoss(x, new Int32Array(64).fill(3), { labelSmoothing: 0.2 });
   }
   assert.equal(ll.memory().heapBytes, m0.heapBytes);
+});
+
+// Two copies of the package in one process (e.g. a bundle and a CDN copy, or two versions pulled
+// in by dependencies): each has its own Tensor class, and a Tensor of one is accepted by the other.
+test('a Tensor from another copy of the package is accepted like one of this copy', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logitlab-copy-'));
+  cpSync(new URL('../../web/src/', import.meta.url), join(dir, 'src'), { recursive: true });
+  cpSync(new URL('../../web/wasm/', import.meta.url), join(dir, 'wasm'), { recursive: true });
+  const other = await import(pathToFileURL(join(dir, 'src', 'index.js')).href);
+  assert.notEqual(other.Tensor, Tensor, 'a separate module instance');
+  const ll2 = await other.load();
+  const x = ll.tensor([[1, 2, 3], [0.5, -1, 4]], { dtype: 'float32' });
+  assert.deepEqual(ll2.softmax(x).data, ll.softmax(x).data);
+  const y = ll.tensor([2, 0], { dtype: 'int32' });
+  assert.equal(ll2.crossEntropyLoss(x, y), ll.crossEntropyLoss(x, y));
+  assert.deepEqual(ll2.tensor(x).data, x.data);
+  const net = ll2.mlp({ sizes: [3, 4, 3], seed: 1, optimizer: { type: 'sgd', lr: 0.1 } });
+  try {
+    const loss = net.trainStep(x, y);
+    assert.ok(Number.isFinite(loss));
+  } finally {
+    net.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Still validated: a broken foreign Tensor gets this copy's error message.
+  const bad = ll.tensor([1, 2, 3], { dtype: 'float32' });
+  bad.shape = [2];
+  assert.throws(() => ll2.softmax(bad), /softmax: x is a Tensor of shape \[2\] but holds 3 elements/);
+  // Not a Tensor because of its constructor's name: a look-alike plain object is still refused.
+  assert.throws(() => ll2.softmax({ shape: [3], dtype: 'float32', data: new Float32Array(3) }), TypeError);
 });

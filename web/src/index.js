@@ -1,6 +1,6 @@
 // The logitlab package entry: load() the wasm core and get the idiomatic JS API (see index.d.ts).
 import { formatNumpy, formatTorch } from './format.js';
-import { Tensor, optionsObject, tensor, toTensor } from './tensor.js';
+import { Tensor, isTensor, optionsObject, tensor, toTensor } from './tensor.js';
 import { attachMlp } from './mlp.js';
 
 export { Tensor, tensor };
@@ -394,7 +394,7 @@ function makeApi(core) {
     }
     const dtype = x.dtype;
     const opts = lossOptions(options, CE_OPTS, fn, dtype);
-    const t = target instanceof Tensor ? target : toTensor(target, fn, 'target');
+    const t = isTensor(target) ? target : toTensor(target, fn, 'target');
     let y;
     if (t.shape.length === x.shape.length - 1) y = indexTarget(t, fn);
     else if (t.shape.length === x.shape.length) y = toTensor(t, fn, 'target', dtype);
@@ -519,7 +519,7 @@ function makeApi(core) {
 
   // For web/src/mlp.js: the core module and the conversion helpers (documented in index.d.ts).
   const netCounter = { live: 0 };
-  const internals = { core, Tensor, toTensor, fromCore, floatInput, floatDtype, suffix, checkDim, lossOptions, indexTarget, steps, netCounter };
+  const internals = { core, Tensor, isTensor, toTensor, fromCore, floatInput, floatDtype, suffix, checkDim, lossOptions, indexTarget, steps, netCounter };
   attachMlp(ll, core, internals);
   return ll;
 }

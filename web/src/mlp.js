@@ -71,7 +71,7 @@ function optimizerConfig(opts, fn) {
 }
 
 export function attachMlp(ll, core, internals) {
-  const { Tensor, toTensor, netCounter } = internals;
+  const { Tensor, isTensor, toTensor, netCounter } = internals;
   attachDatasets(ll, core, internals);
 
   // Frees the C++ side of nets that were never disposed.
@@ -136,7 +136,7 @@ export function attachMlp(ll, core, internals) {
     // x as (N, in) or (in) -> { data, n, single }
     #input(x, fn) {
       const { dtype, sizes } = this.#cfg;
-      if (x instanceof Tensor && !TENSOR_DTYPES.includes(x.dtype)) {
+      if (isTensor(x) && !TENSOR_DTYPES.includes(x.dtype)) {
         throw new TypeError(`${fn}: x is a Tensor with dtype ${show(x.dtype)}; expected 'float32', 'float64' or 'int32'`);
       }
       const t = toTensor(x, fn, 'x', dtype);
@@ -150,7 +150,7 @@ export function attachMlp(ll, core, internals) {
     #target(y, n, single, fn) {
       const { dtype, sizes, loss } = this.#cfg;
       const C = sizes[sizes.length - 1];
-      const t = y instanceof Tensor ? y : toTensor(y, fn, 'y');
+      const t = isTensor(y) ? y : toTensor(y, fn, 'y');
       const rowShape = single ? [] : [n];
       const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
       if (loss === 'cross_entropy') {

@@ -21,8 +21,16 @@ function describe(v) {
 
 const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
 
+// Marks Tensors across copies of this module (Symbol.for is shared by every copy in a realm): a
+// page or bundle that ends up with two copies of the package still passes Tensors between them.
+const TENSOR_BRAND = Symbol.for('logitlab.Tensor');
+
 /** A dense row-major tensor: shape, dtype and a typed array it owns. Holds no wasm memory. */
 export class Tensor {
+  get [TENSOR_BRAND]() {
+    return true;
+  }
+
   constructor(data, shape, dtype) {
     const Ctor = DTYPES[dtype];
     if (!Ctor) throw new RangeError(`Tensor: dtype is ${JSON.stringify(dtype)}; expected ${DTYPE_LIST}`);
@@ -68,6 +76,11 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')]() {
     return this.toString();
   }
+}
+
+/** A Tensor of this copy of the module or of another copy loaded next to it. */
+export function isTensor(v) {
+  return v instanceof Tensor || (typeof v === 'object' && v !== null && v[TENSOR_BRAND] === true);
 }
 
 function isTypedArray(v) {
@@ -171,7 +184,7 @@ export function toTensor(x, fn = 'tensor', arg = 'data', dtype = undefined, shap
   let data;
   let inferred;
   let srcDtype;
-  if (x instanceof Tensor) {
+  if (isTensor(x)) {
     checkTensor(x, fn, arg);
     if ((dtype === undefined || dtype === x.dtype) && shape === undefined) return x;
     data = x.data;
