@@ -147,13 +147,15 @@ const NodeBuffer = isNode ? globalThis.Buffer : undefined;
 // Node, a large one takes Buffer.allocUnsafeSlow's memory: an ArrayBuffer of its own (offset 0,
 // exactly n elements, never a shared pool), without the zero-fill `new Float32Array(n)` pays for
 // bytes about to be overwritten (a 4 MB result: about 0.4 ms -> 0.2 ms to allocate and fill).
+const skipsZeroFill = (bytes) => NodeBuffer !== undefined && bytes >= UNFILLED_MIN_BYTES;
 function unfilled(Ctor, n) {
   const bytes = n * Ctor.BYTES_PER_ELEMENT;
-  return NodeBuffer && bytes >= UNFILLED_MIN_BYTES ? new Ctor(NodeBuffer.allocUnsafeSlow(bytes).buffer, 0, n) : new Ctor(n);
+  return skipsZeroFill(bytes) ? new Ctor(NodeBuffer.allocUnsafeSlow(bytes).buffer, 0, n) : new Ctor(n);
 }
-// A copy of heap[start, start + n) as a new array of the heap's type.
+// A copy of heap[start, start + n) as a new array of the heap's type. Small ones keep slice, which
+// measured 4-6 % faster than new + set for a 64 x 10 softmax call.
 function copyOut(heap, start, n) {
-  if (!NodeBuffer || n * heap.BYTES_PER_ELEMENT < UNFILLED_MIN_BYTES) return heap.slice(start, start + n);
+  if (!skipsZeroFill(n * heap.BYTES_PER_ELEMENT)) return heap.slice(start, start + n);
   const out = unfilled(heap.constructor, n);
   out.set(heap.subarray(start, start + n));
   return out;
